@@ -1,0 +1,164 @@
+"""The article record and the other shapes newsdesk stores and serves (DESIGN.md section 3)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Format = Literal["text", "html", "markdown", "json", "jsonl"]
+
+
+class Author(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    slug: str
+
+
+class Dateline(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    location: str | None = None
+    agency: str | None = None
+
+
+class RelatedLink(BaseModel):
+    """A "Read more ..." entry; `id` is filled by the API when a stored article matches."""
+
+    headline: str
+    section: str | None = None
+    id: str | None = None
+
+
+class Source(BaseModel):
+    """Where the record came from: the S3 object (or, for the CLI, the local file)."""
+
+    bucket: str | None = None
+    key: str
+    format: Format
+    size: int
+    etag: str | None = None
+    version_id: str | None = None
+
+
+class Article(BaseModel):
+    """One parsed article, whatever its file format. Also the API's schema."""
+
+    id: str = Field(description="16 hex chars of sha256 of s3://bucket/key (CLI: of the path)")
+    slug: str
+    headline: str
+    section: str | None = None
+    standfirst: str | None = None
+    authors: list[Author] = Field(default_factory=list)
+    publisher: str | None = None
+    published_at: datetime | None = None
+    updated_at_source: datetime | None = None
+    dateline: Dateline | None = None
+    source_url: str | None = None
+    body: list[str]
+    author_bio: str | None = None
+    disclaimer: str | None = None
+    related: list[RelatedLink] = Field(default_factory=list)
+    language: str | None = None
+    word_count: int
+    reading_time_minutes: int
+    summary: str
+    keywords: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    content_hash: str
+    source: Source
+    parser_version: str
+    ingested_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+# Fields a list item carries (the summary fields: a list page is one Query).
+SUMMARY_FIELDS: tuple[str, ...] = (
+    "id",
+    "slug",
+    "headline",
+    "section",
+    "standfirst",
+    "authors",
+    "publisher",
+    "published_at",
+    "language",
+    "summary",
+    "tags",
+    "word_count",
+    "reading_time_minutes",
+    "updated_at",
+)
+
+
+class ArticleSummary(BaseModel):
+    """What a list page shows of an article."""
+
+    id: str
+    slug: str
+    headline: str
+    section: str | None = None
+    standfirst: str | None = None
+    authors: list[Author] = Field(default_factory=list)
+    publisher: str | None = None
+    published_at: datetime | None = None
+    language: str | None = None
+    summary: str
+    tags: list[str] = Field(default_factory=list)
+    word_count: int
+    reading_time_minutes: int
+    updated_at: datetime | None = None
+
+
+class AuthorProfile(BaseModel):
+    slug: str
+    name: str
+    article_count: int
+    bio: str | None = None
+
+
+class SectionInfo(BaseModel):
+    slug: str
+    name: str
+    article_count: int
+
+
+class TagInfo(BaseModel):
+    slug: str
+    article_count: int
+
+
+IngestionStatus = Literal["stored", "unchanged", "failed", "removed", "skipped"]
+
+
+class Ingestion(BaseModel):
+    """What happened to the latest event for one S3 key."""
+
+    key: str
+    bucket: str | None = None
+    status: IngestionStatus
+    article_ids: list[str] = Field(default_factory=list)
+    code: str | None = None
+    message: str | None = None
+    sequencer: str | None = None
+    at: datetime
+
+
+class Change(BaseModel):
+    """One entry of the change feed: an article updated or removed at a time."""
+
+    id: str
+    change: Literal["updated", "removed"]
+    at: datetime
+
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """A page of a list; `next_cursor` is opaque to clients."""
+
+    items: list[T]
+    next_cursor: str | None = None
