@@ -29,5 +29,7 @@ def fixtures_dir() -> Path:
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
     if not (CORPUS_DIR / "truth.jsonl").is_file():
-        pytest.skip(f"the shared corpus is absent ({CORPUS_DIR}); corpus tests need ../shared/corpus")
+        pytest.skip(
+            f"the shared corpus is absent ({CORPUS_DIR}); corpus tests need ../shared/corpus"
+        )
     return CORPUS_DIR

@@ -1,0 +1,84 @@
+"""Makes moto's S3 notifications look like real ones, for the local stack and the tests.
+
+Real S3 events carry a `sequencer` (ordering of events for one key) and `versionId`, and a
+delete in a versioned bucket sends `ObjectRemoved:DeleteMarkerCreated`. moto sends neither the
+two fields nor that event, so without this the local stack could not show ordering or deletes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+_lock = threading.Lock()
+_installed = False
+_counter = itertools.count()
+
+
+@dataclass
+class _DeleteMarkerView:
+    """What moto's event builder reads from a key, for a delete marker."""
+
+    name: str
+    version_id: str
+    size: int = 0
+    etag: str = ""
+
+
+def _next_sequencer() -> str:
+    # Hex, fixed width, increasing within this process, like S3's per-key sequencer.
+    return f"{time.time_ns():016X}{next(_counter) % 0x10000:04X}"
+
+
+def install() -> None:
+    """Patch moto once per process (idempotent)."""
+    global _installed
+    with _lock:
+        if _installed:
+            return
+        from moto.s3 import models, notifications
+
+        original_event = notifications._get_s3_event
+
+        def event_with_sequencer(
+            event_name: str, bucket: Any, key: Any, notification_id: str
+        ) -> dict[str, Any]:
+            event: dict[str, Any] = original_event(event_name, bucket, key, notification_id)
+            obj = event["Records"][0]["s3"]["object"]
+            obj["sequencer"] = _next_sequencer()
+            version_id = getattr(key, "version_id", None)
+            if version_id and str(version_id) != "null":
+                obj["versionId"] = str(version_id)
+            return event
+
+        notifications._get_s3_event = event_with_sequencer
+
+        original_delete = models.S3Backend.delete_object
+
+        def delete_object(
+            self: Any,
+            bucket_name: str,
+            key_name: str,
+            version_id: str | None = None,
+            bypass: bool = False,
+        ) -> tuple[bool, dict[str, Any]]:
+            bucket = self.get_bucket(bucket_name)
+            existed = key_name in bucket.keys
+            result: tuple[bool, dict[str, Any]] = original_delete(
+                self, bucket_name, key_name, version_id, bypass
+            )
+            marker = result[1].get("version-id")
+            if bucket.is_versioned and version_id is None and existed and marker:
+                notifications.send_event(
+                    self.account_id,
+                    notifications.S3NotificationEvent.OBJECT_REMOVED_DELETE_MARKER_CREATED_EVENT,
+                    bucket,
+                    _DeleteMarkerView(name=key_name, version_id=marker),
+                )
+            return result
+
+        models.S3Backend.delete_object = delete_object
+        _installed = True

@@ -1,0 +1,104 @@
+"""Bytes of an article file to clean text: BOM, UTF-8, UTF-16, then a detector; NFC, LF, no controls.
+
+charset-normalizer is imported only when strict UTF-8 fails, so the common path stays cheap.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+
+from newsdesk.errors import ParseError
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    # UTF-32 first: its little-endian BOM starts with UTF-16's.
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# C0/C1 controls except \t and \n, DEL, and zero-width characters (ZWSP, ZWNJ, ZWJ, WJ, BOM).
+_STRIP = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
+_NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85]")
+# Detector answers below this coherence are noise (random bytes decode as *something*).
+_MIN_DETECTED_PRINTABLE = 0.95
+
+
+def decode_bytes(data: bytes) -> str:
+    """Decode an article file and normalize the text (NFC, LF line ends, no control chars).
+
+    Raises ParseError("undecodable") when no encoding gives readable text.
+    """
+    return normalize_text(_decode(data))
+
+
+def normalize_text(text: str) -> str:
+    """NFC, CRLF/CR to LF, control and zero-width characters removed (\\n and \\t kept)."""
+    if "\r" in text or "\u2028" in text or "\u2029" in text or "\x85" in text:
+        text = _NEWLINES.sub("\n", text)
+    text = _STRIP.sub("", text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    return text
+
+
+def _decode(data: bytes) -> str:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise ParseError(
+                    "undecodable", f"the file starts with a {encoding} BOM but is not {encoding}"
+                ) from exc
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    utf16 = _sniff_utf16(data)
+    if utf16 is not None:
+        return utf16
+    return _detect(data)
+
+
+def _sniff_utf16(data: bytes) -> str | None:
+    """UTF-16 without a BOM: mostly-ASCII text has a NUL in every other byte."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    sample = data[:4096]
+    even_nuls = sample[0::2].count(0)
+    odd_nuls = sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd_nuls > 0.6 * half and even_nuls < 0.05 * half:
+        encoding = "utf-16-le"
+    elif even_nuls > 0.6 * half and odd_nuls < 0.05 * half:
+        encoding = "utf-16-be"
+    else:
+        return None
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+
+
+def _detect(data: bytes) -> str:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise ParseError("undecodable", "the file is not text in any encoding newsdesk recognizes")
+    text = str(best)
+    if text and _printable_ratio(text) < _MIN_DETECTED_PRINTABLE:
+        raise ParseError(
+            "undecodable", f"the file does not decode to readable text (best guess {best.encoding})"
+        )
+    return text
+
+
+def _printable_ratio(text: str) -> float:
+    sample = text[:20000]
+    good = sum(1 for ch in sample if ch.isprintable() or ch in "\n\t\r")
+    return good / len(sample)
