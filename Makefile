@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 SAM_VENV := .venv-sam
 SAM_STAMP := $(SAM_VENV)/.installed-stamp
 # SAM CLI pins older boto3/pydantic: it lives in a venv of its own, on the Lambda runtime's Python.
-SAM_PYTHON ?= $(shell command -v python3.13 || ls $$HOME/.pyenv/versions/3.13*/bin/python3.13 2>/dev/null | head -1 || echo python3)
+SAM_PYTHON ?= $(shell for p in $$HOME/.pyenv/versions/3.13*/bin/python3.13 $$HOME/.pyenv/versions/3.12*/bin/python3.12 python3.13 python3; do $$p -c 'import sys' 2>/dev/null && { echo $$p; break; }; done)
 
 .PHONY: install install-sam run test lint unit bench build deploy requirements clean
 
@@ -49,7 +49,8 @@ requirements: install
 	$(BIN)/python -c "import tomllib; print('\\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > shared/requirements.txt
 
 build: install-sam
-	SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam build --template template.yaml
+	# sam build looks for python3.13 on PATH; pyenv's shim for it is not enough.
+	PATH="$(dir $(SAM_PYTHON)):$$PATH" SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam build --template template.yaml
 
 deploy: build
 	SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam deploy --guided
