@@ -1,0 +1,88 @@
+"""Measures parse throughput and handler import (cold start) cost; prints a small report.
+
+Run with `make bench`. Figures are for this machine; compare runs on the same machine only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT.parent / "shared" / "corpus" / "seed" / "000_7d4c0a3551aecea8.txt"
+SAMPLES = ROOT / "newsdesk_cli" / "samples"
+
+PARSE_BUDGET_PER_SECOND = 2000
+IMPORT_BUDGET_RATIO = 2.0
+
+
+def reference_article() -> tuple[str, bytes]:
+    """The reference sample when ../shared is beside the repo, else our largest .txt sample."""
+    if SEED.is_file():
+        return SEED.name, SEED.read_bytes()
+    candidates = sorted(SAMPLES.glob("*.txt"), key=lambda p: p.stat().st_size)
+    if not candidates:
+        raise SystemExit("no reference article: ../shared/corpus and newsdesk_cli/samples absent")
+    return candidates[-1].name, candidates[-1].read_bytes()
+
+
+def bench_parse(seconds: float) -> float:
+    from newsdesk.parsing import parse_article
+
+    name, data = reference_article()
+    parse_article(data, filename=name)  # warm up: lazy imports, regex compilation
+    count = 0
+    start = time.perf_counter()
+    while (elapsed := time.perf_counter() - start) < seconds:
+        for _ in range(50):
+            parse_article(data, filename=name)
+        count += 50
+    rate = count / elapsed
+    words = len(data.split())
+    print(
+        f"parse   {name} ({len(data):,} bytes, ~{words} words): {rate:,.0f} articles/s "
+        f"({1e6 / rate:,.0f} µs each; budget ≥ {PARSE_BUDGET_PER_SECOND:,}/s/core)"
+    )
+    return rate
+
+
+def _import_seconds(module: str, runs: int) -> float:
+    """Median wall time of importing `module` in a fresh interpreter, minus an empty one."""
+
+    def run(code: str) -> float:
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+        return time.perf_counter() - start
+
+    base = statistics.median(run("pass") for _ in range(runs))
+    return statistics.median(run(f"import {module}") for _ in range(runs)) - base
+
+
+def bench_imports(runs: int) -> None:
+    boto3_seconds = _import_seconds("boto3", runs)
+    print(f"import  boto3: {boto3_seconds * 1000:.0f} ms (median of {runs})")
+    for module in ("functions.ingest.app", "functions.api.app"):
+        seconds = _import_seconds(module, runs)
+        ratio = seconds / boto3_seconds
+        print(
+            f"import  {module}: {seconds * 1000:.0f} ms = {ratio:.2f}× boto3 "
+            f"(budget ≤ {IMPORT_BUDGET_RATIO}×)"
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="make bench", description=__doc__)
+    parser.add_argument("--seconds", type=float, default=3.0, help="time spent parsing")
+    parser.add_argument("--runs", type=int, default=7, help="interpreter starts per import")
+    args = parser.parse_args()
+    bench_parse(args.seconds)
+    bench_imports(args.runs)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
