@@ -16,6 +16,8 @@ class Settings(BaseModel):
     cors_origin: str = Field(default="*")
     api_cache_seconds: int = Field(default=60, ge=0)
     region: str = Field(default="us-east-1")
+    # Signs API list cursors; the template sets it per stack. The default only suits local runs.
+    cursor_secret: str = Field(default="newsdesk-local-cursor-secret", min_length=1)
 
     @classmethod
     def from_environ(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -28,6 +30,7 @@ class Settings(BaseModel):
             "cors_origin": "CORS_ORIGIN",
             "api_cache_seconds": "API_CACHE_SECONDS",
             "region": "AWS_REGION",
+            "cursor_secret": "CURSOR_SECRET",
         }
         values = {field: env[var] for field, var in mapping.items() if env.get(var)}
         return cls.model_validate(values)
