@@ -1,0 +1,360 @@
+"""Pattern tables of the plain-text block classifier: headers, datelines and trailers.
+
+Rules are data: each is a name, a compiled pattern and an example it must match (a unit test
+checks every example). A new outlet's convention is a new entry here, not a new branch in code.
+Patterns run on one line or paragraph with whitespace already collapsed to single spaces.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+TrailerKind = Literal["bio", "disclaimer", "copyright", "chrome", "funding"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One named pattern; `example` documents the shape and is checked by the tests."""
+
+    name: str
+    pattern: re.Pattern[str]
+    example: str
+
+
+@dataclass(frozen=True)
+class TrailerRule(Rule):
+    """A trailer pattern and what a matching paragraph is."""
+
+    kind: TrailerKind = "chrome"
+
+
+def _rule(name: str, pattern: str, example: str, flags: int = 0) -> Rule:
+    return Rule(name, re.compile(pattern, flags), example)
+
+
+def _trailer(
+    kind: TrailerKind, name: str, pattern: str, example: str, flags: int = 0
+) -> TrailerRule:
+    return TrailerRule(name, re.compile(pattern, flags), example, kind)
+
+
+# A capitalized word of a name or place: "Tom", "O'Brien", "Smith-Spark", "D.C.".
+_CAP = r"[A-Z\u00c0-\u00de][\w.'’\u00c0-\u024f-]*"
+
+# ---------------------------------------------------------------------------------------------
+# Header
+
+# Reuters-style archives prefix every header line with "-- "; an empty "-- " is a blank byline.
+HEADER_PREFIX = _rule("dash_prefix", r"^--(?: +|$)", "-- Dow ends higher on IBM boost")
+
+KICKER_RULES: tuple[Rule, ...] = (
+    _rule(
+        "kicker_pipe",
+        r"^(?P<section>[A-Z][\w&'’-]*(?: [\w&'’-]+){0,3}) \| (?P<headline>\S.*)$",
+        "Opinion | The US throws China a bone, but don't buy it",
+    ),
+)
+
+# `names` holds one or more names joined by ",", "and" or "&", possibly with an agency or role.
+BYLINE_RULES: tuple[Rule, ...] = (
+    _rule("by", r"^(?:Written |Words |Story )?[Bb][Yy]:? (?P<names>\S.*)$", "By Tom Fowdy"),
+    _rule("by_two", r"^[Bb][Yy]:? (?P<names>.+ and .+)$", "By Alexei Oreskovic and Jennifer Saba"),
+    _rule("by_list", r"^[Bb][Yy]:? (?P<names>.+, .+ and .+)$", "By Ann Lee, Bo Chen and Cy Diaz"),
+    _rule(
+        "by_agency", r"^[Bb][Yy]:? (?P<names>.+, (?:Reuters|AP|AFP|CNN))$", "By Ann Lee, Reuters"
+    ),
+    _rule("author_label", r"^Authors?: (?P<names>\S.*)$", "Author: Jane Doe"),
+    _rule("empty_prefixed", r"^--\s*$", "-- "),
+)
+
+# Words that end a byline name list but are not people: agencies and roles.
+BYLINE_AGENCIES: frozenset[str] = frozenset(
+    {
+        "reuters",
+        "ap",
+        "the associated press",
+        "associated press",
+        "afp",
+        "agence france-presse",
+        "cnn",
+        "bloomberg",
+        "upi",
+        "xinhua",
+        "dpa",
+        "bbc news",
+    }
+)
+BYLINE_ROLE = re.compile(
+    r"\b(?:staff|writer|reporter|correspondent|editor|contributor|columnist|special to|"
+    r"for the|bureau|news service)\b",
+    re.IGNORECASE,
+)
+# Lower-case particles allowed inside a personal name.
+NAME_PARTICLES: frozenset[str] = frozenset(
+    {
+        "de",
+        "da",
+        "di",
+        "du",
+        "del",
+        "della",
+        "van",
+        "von",
+        "der",
+        "den",
+        "la",
+        "le",
+        "bin",
+        "al",
+        "y",
+    }
+)
+
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_WEEKDAY = r"(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)(?:day|nesday|sday|urday)?\.?,?"
+_TIME = r"\d{1,2}(?::\d{2}){1,2}\s*(?:[AaPp]\.?[Mm]\.?)?(?: ?[A-Z]{1,4}\b)?"
+_ZONE = r"(?:[A-Z]{1,4}|[+-]\d{2}:?\d{2})"
+
+# `value` is handed to dates.parse_date; a `label` of "Updated"/"Modified" marks an update time.
+DATE_RULES: tuple[Rule, ...] = (
+    _rule(
+        "weekday_month_day_year_time",
+        rf"^(?P<value>{_WEEKDAY} {_MONTH} \d{{1,2}},? \d{{4}}(?:,? {_TIME})?)$",
+        "Fri Apr 27, 2007 11:43pm EDT",
+    ),
+    _rule(
+        "labelled",
+        r"^(?P<label>Published|Posted|Updated|Last updated|First published|Modified|Date|"
+        r"Dated)(?: on| at)?:? (?P<value>.*\d{4}.*)$",
+        "Published: March 3, 2023",
+        re.IGNORECASE,
+    ),
+    _rule(
+        "labelled_time_first",
+        rf"^(?P<label>Updated|Published|Posted) (?P<value>{_TIME},? {_WEEKDAY}? ?{_MONTH} "
+        rf"\d{{1,2}},? \d{{4}})$",
+        "Updated 10:32 AM ET, Tue May 2, 2023",
+        re.IGNORECASE,
+    ),
+    _rule(
+        "month_day_year",
+        rf"^(?P<value>(?:{_WEEKDAY} )?{_MONTH} \d{{1,2}},? \d{{4}}(?:,? (?:at )?{_TIME})?)$",
+        "March 3, 2023",
+    ),
+    _rule(
+        "day_month_year",
+        rf"^(?P<value>(?:{_WEEKDAY} )?\d{{1,2}} {_MONTH},? \d{{4}}(?:,? {_TIME})?)$",
+        "Tuesday 2 May 2023 10:32 BST",
+    ),
+    _rule(
+        "iso",
+        rf"^(?P<value>\d{{4}}-\d{{2}}-\d{{2}}(?:[T ]\d{{2}}:\d{{2}}(?::\d{{2}}(?:\.\d+)?)?"
+        rf"(?: ?(?:Z|{_ZONE}))?)?)$",
+        "2023-03-03T10:15:00Z",
+    ),
+)
+
+SOURCE_URL_RULES: tuple[Rule, ...] = (
+    _rule("bare_url", r"^<?(?P<url>https?://[^\s<>]+)>?$", "http://www.reuters.com/article/x"),
+    _rule(
+        "labelled_url",
+        r"^(?:Source|URL|Link|Original(?:ly published)?(?: at)?|Read online)\s*:?\s*"
+        r"<?(?P<url>https?://[^\s<>]+)>?$",
+        "Source: https://example.com/news/1",
+        re.IGNORECASE,
+    ),
+)
+
+# ---------------------------------------------------------------------------------------------
+# Datelines: matched at the start of the first body paragraph, which keeps them in its text.
+
+_AGENCY = r"(?P<agency>[A-Z][A-Za-z]{1,14}(?: [A-Z][A-Za-z]{1,14})?)"
+_LOCATION = rf"(?P<location>{_CAP}(?:(?:, ?| |/){_CAP}){{0,5}})"
+_DASH = r"(?:--|[—–-])"
+
+DATELINE_RULES: tuple[Rule, ...] = (
+    _rule(
+        "location_agency",
+        rf"^{_LOCATION} ?\({_AGENCY}\)(?: ?{_DASH} ?| ?: ?|(?=[A-Z“\"'‘]))",
+        "SAN FRANCISCO (Reuters) - Yahoo Inc will buy Tumblr.",
+    ),
+    _rule(
+        "agency_only",
+        rf"^\({_AGENCY}\)(?: ?{_DASH} ?| ?: ?|(?=[A-Z“\"'‘])| )",
+        "(CNN)ISIS militants kidnapped 20 foreigners.",
+    ),
+    _rule(
+        "location_dash",
+        r"^(?P<location>[A-Z][A-Z.'’-]+(?:(?:, ?| |/)[A-Z][\w.'’-]*){0,4}) (?:—|–|--) ",
+        "BEIJING — Red has been considered the color of prosperity.",
+    ),
+)
+
+# ---------------------------------------------------------------------------------------------
+# Trailers
+
+# "Read more articles by Tom Fowdy:" — every short paragraph after it is a related link.
+READ_MORE_RULES: tuple[Rule, ...] = (
+    _rule(
+        "read_more_heading",
+        r"^(?:Read|See) (?:more|also)\b[^.!?]{0,80}:?$",
+        "Read more articles by Tom Fowdy:",
+        re.IGNORECASE,
+    ),
+    _rule(
+        "related_heading",
+        r"^(?:Related(?: (?:articles|stories|coverage|content|reading))?|More (?:from|on|in) "
+        r"[^.!?]{1,60}|Also read|You may also like|Recommended)\s*:?$",
+        "Related stories:",
+        re.IGNORECASE,
+    ),
+)
+# A single "Read more" line right after a headline line: an inline related link.
+INLINE_READ_MORE = _rule("inline_read_more", r"^(?:Read more|READ MORE|Read More)\W*$", "Read more")
+
+RELATED_ENTRY_RULES: tuple[Rule, ...] = (
+    _rule(
+        "section_pipe_headline",
+        r"^(?P<section>[A-Z][\w&'’-]*(?: [\w&'’-]+){0,3}) \| (?P<headline>\S.*)$",
+        "Opinion | The most hypocritical statement of all time",
+    ),
+    _rule("bullet_headline", r"^(?:[-•*·»] ?)(?P<headline>\S.*)$", "• Markets slide on Fed fears"),
+)
+
+_BIO_NOUNS = (
+    r"(?:writer|columnist|professor|journalist|analyst|editor|correspondent|author|contributor|"
+    r"fellow|researcher|reporter|commentator|lecturer|director|scholar|economist|historian|"
+    r"novelist|blogger|consultant|strategist|expert|founder|associate)"
+)
+
+TRAILER_RULES: tuple[TrailerRule, ...] = (
+    _trailer(
+        "bio",
+        "the_author_is",
+        r"^(?:The|This|Our) (?:author|writer|columnist|contributor)s? (?:is|are|was)\b",
+        "The author is a well-seasoned writer and analyst.",
+    ),
+    _trailer("bio", "about_the_author", r"^About the authors?\b", "About the author: Jane Doe"),
+    _trailer(
+        "bio",
+        "named_is_a_role",
+        rf"^{_CAP}(?: {_CAP}){{0,3}} (?:is|was|has been) (?:an?|the) "
+        rf"[^.]{{0,120}}?\b{_BIO_NOUNS}s?\b",
+        "Tom Fowdy is a British writer and analyst of politics.",
+    ),
+    _trailer(
+        "disclaimer",
+        "not_necessarily_reflect",
+        r"^(?:The |These |Any )?(?:views|opinions)(?: and opinions)?(?: expressed)?"
+        r"(?: in this [a-z]+| here| herein)?(?: are those of [^.]+ and)? (?:do not|don't|does not)"
+        r" necessarily (?:reflect|represent)",
+        "The views do not necessarily reflect those of DotDotNews.",
+        re.IGNORECASE,
+    ),
+    _trailer(
+        "disclaimer",
+        "solely_those_of",
+        r"^(?:The |These )?(?:views|opinions) expressed (?:in this [a-z]+ |here |herein )?"
+        r"(?:are|is) (?:solely |entirely )?(?:those of|the author|his|hers|her|theirs|their|my)",
+        "The opinions expressed in this commentary are solely those of the author.",
+        re.IGNORECASE,
+    ),
+    _trailer(
+        "disclaimer",
+        "reflects_views_of_author",
+        r"^This (?:article|column|commentary|piece) (?:reflects|represents) the (?:views|opinions)"
+        r" of the author",
+        "This article reflects the opinions of the author.",
+        re.IGNORECASE,
+    ),
+    _trailer(
+        "copyright",
+        "copyright_line",
+        r"^(?:©|\(c\)|Copyright\b|All rights reserved\b)",
+        "© 2023 DotDotNews. All rights reserved.",
+        re.IGNORECASE,
+    ),
+    _trailer(
+        "funding",
+        "ap_support",
+        r"^The Associated Press(?:’|')?s? (?:\w+ )*?(?:receives|is supported|gets) (?:financial )?"
+        r"support\b",
+        "The Associated Press receives support from several private foundations.",
+    ),
+    _trailer(
+        "funding",
+        "solely_responsible",
+        r"^(?:The )?(?:AP|Associated Press) is solely responsible for all content\b",
+        "The AP is solely responsible for all content.",
+    ),
+    _trailer(
+        "chrome",
+        "page_chrome",
+        r"^(?:\d+ )?(?:Comments?|Share(?: this(?: article| story| page)?)?|Share on \w+|Tweet|"
+        r"Print|E-?mail|Advertisement|ADVERTISEMENT|Skip (?:advertisement|ad)|Supported by|"
+        r"Continue reading(?: the main story)?|Scroll to continue(?: with content)?|"
+        r"Sign up(?: for)? [^.]{0,60}newsletter[^.]{0,40}|Subscribe(?: now)?|Follow us on [\w ,]+|"
+        r"Click here to [^.]{0,80}|Story continues below(?: advertisement)?|Top of page)[.!]?$",
+        "Comment",
+        re.IGNORECASE,
+    ),
+    _trailer(
+        "chrome",
+        "photo_credit",
+        r"^.{0,400}\((?:AP|AFP|Reuters|EPA|UPI|Getty Images?)(?: Photo| Images)?/[^)]{1,80}\)\.?$",
+        "Protesters gather outside the court, Friday. (AP Photo/Mead Gruver)",
+    ),
+    _trailer(
+        "chrome",
+        "photo_by",
+        r"^(?:Photo|Image|Picture|Photograph)(?: by| credit)?:? [^.]{1,60}/ ?(?:Getty Images|"
+        r"AFP|AP|Reuters|EPA|Shutterstock|Bloomberg)[^.]{0,20}$",
+        "Photo by Joe Raedle/Getty Images",
+        re.IGNORECASE,
+    ),
+    _trailer(
+        "chrome",
+        "caps_credit",
+        r"^[A-Z][A-Z.'’ -]{2,40} ?/ ?(?:REUTERS|AP|AFP|GETTY IMAGES|EPA|BLOOMBERG)$",
+        "JONATHAN DRAKE / REUTERS",
+    ),
+)
+
+# Kinds that may sit anywhere in the body (captions, ad slots); the rest only at the end.
+ANYWHERE_KINDS: frozenset[TrailerKind] = frozenset({"chrome"})
+
+# The outlet a disclaimer or copyright line names: "... reflect those of DotDotNews."
+PUBLISHER_RULES: tuple[Rule, ...] = (
+    _rule(
+        "disclaimer_outlet",
+        r"\breflect(?:s)? (?:those|the (?:views|opinions|position|policy|policies))"
+        r"(?: or policies)? of (?P<publisher>[A-Z][\w&.'’ -]{1,60}?)\.?$",
+        "The views do not necessarily reflect those of DotDotNews.",
+    ),
+    _rule(
+        "copyright_outlet",
+        r"^(?:©|\(c\)|Copyright)(?: ?©)? ?(?:\d{4}(?: ?[-–] ?\d{4})?,? )?"
+        r"(?P<publisher>[A-Z][\w&.'’ -]{1,60}?)\.?(?: All rights reserved\.?)?$",
+        "© 2023 DotDotNews. All rights reserved.",
+        re.IGNORECASE,
+    ),
+)
+
+ALL_RULES: tuple[Rule, ...] = (
+    HEADER_PREFIX,
+    *KICKER_RULES,
+    *BYLINE_RULES,
+    *DATE_RULES,
+    *SOURCE_URL_RULES,
+    *DATELINE_RULES,
+    *READ_MORE_RULES,
+    INLINE_READ_MORE,
+    *RELATED_ENTRY_RULES,
+    *TRAILER_RULES,
+    *PUBLISHER_RULES,
+)

@@ -1,0 +1,361 @@
+"""Plain-text articles: a block classifier over lines (DESIGN.md section 4).
+
+A file is read as header (kicker | headline, standfirst, bylines, date lines, source URL, all
+optionally "-- " prefixed), body and trailer. Layouts: blank-line separated paragraphs, one
+paragraph per line, hard-wrapped paragraphs, and run-on text whose paragraph breaks were lost
+(split back into paragraphs of a few sentences). The patterns live in `rules`; this module only
+decides which block each line belongs to. Nothing is guessed: a file with no headline line
+gives `headline=None`, and the pipeline decides what to do about it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from newsdesk.models import Dateline
+from newsdesk.parsing.dates import parse_date
+from newsdesk.parsing.document import Extracted
+from newsdesk.parsing.rules import (
+    BYLINE_AGENCIES,
+    BYLINE_ROLE,
+    BYLINE_RULES,
+    DATE_RULES,
+    DATELINE_RULES,
+    HEADER_PREFIX,
+    KICKER_RULES,
+    NAME_PARTICLES,
+    SOURCE_URL_RULES,
+)
+from newsdesk.parsing.trailer import clean_trailer
+
+# Runs of horizontal whitespace (incl. no-break and other Unicode spaces) become one space.
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_NAME_SEPARATORS = re.compile(r"\s*(?:,|;|&|\||\band\b)\s*")
+# A sentence ends at . ! or ? (optionally closed by quotes/brackets) before a capital or quote.
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Sr|Jr|Gov|Sen|Rep|Gen|Lt|Col|Sgt|Capt|Cmdr|Adm|Prof|Rev|Hon|"
+    r"Pres|Supt|Det|No|Nos|vs|v|Mt|Ft|Jan|Feb|Mar|Apr|Aug|Sept|Sep|Oct|Nov|Dec|Ave|Blvd|Inc|Corp|"
+    r"Co|Ltd|Bros|approx|etc|e\.g|i\.e)|\b[A-Z]|(?:\b[A-Za-z]\.)+[A-Za-z])\.$"
+)
+_TERMINAL = (".", ",", ";", ":")
+_CLOSERS = "\"'”’)]»"
+
+MAX_HEADER_LINES = 12
+MAX_HEADLINE_CHARS = 250
+MAX_HEADLINE_WORDS = 40
+MAX_STANDFIRST_CHARS = 400
+MAX_NAME_WORDS = 5
+# A hard-wrapped file has no line longer than this, and most lines close to its longest one.
+WRAP_MAX_WIDTH = 100
+WRAP_MIN_WIDTH = 40
+WRAP_MIN_LINES = 3
+# A wrapped line shorter than this share of the wrap width ends its paragraph.
+WRAP_SHORT_LINE = 0.7
+# A body that is one paragraph longer than this has lost its paragraph breaks.
+RUN_ON_CHARS = 1200
+# Run-on text is regrouped into paragraphs of about this many characters.
+PARAGRAPH_TARGET_CHARS = 320
+
+
+@dataclass
+class _Header:
+    end: int = 0
+    headline: str | None = None
+    section: str | None = None
+    standfirst: str | None = None
+    authors: list[str] = field(default_factory=list)
+    publisher: str | None = None
+    published_at: datetime | None = None
+    updated_at_source: datetime | None = None
+    source_url: str | None = None
+
+
+def parse_text(text: str) -> Extracted:
+    """Parse a decoded plain-text article (NFC, "\\n" line ends, no control characters)."""
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    header = _read_header(lines)
+    paragraphs = split_paragraphs(lines[header.end :])
+    run_on = len(paragraphs) == 1 and len(paragraphs[0]) > RUN_ON_CHARS
+    trailer = clean_trailer(split_sentences(paragraphs[0]) if run_on else paragraphs)
+    body = group_sentences(trailer.body) if run_on else trailer.body
+    dateline = find_dateline(body[0]) if body else None
+    publisher = trailer.publisher or header.publisher
+    if publisher is None and dateline is not None:
+        publisher = dateline.agency
+    return Extracted(
+        format="text",
+        headline=header.headline,
+        section=header.section,
+        standfirst=header.standfirst,
+        authors=header.authors,
+        publisher=publisher,
+        published_at=header.published_at,
+        updated_at_source=header.updated_at_source,
+        dateline=dateline,
+        source_url=header.source_url,
+        body=body,
+        author_bio=trailer.author_bio,
+        disclaimer=trailer.disclaimer,
+        related=trailer.related,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Header
+
+
+def _read_header(lines: list[str]) -> _Header:
+    header = _Header()
+    index = _skip_blank(lines, 0)
+    if index == len(lines):
+        header.end = index
+        return header
+    first = _unprefix(lines[index])
+    if _apply_kicker(first, header) or _is_headline(first):
+        if header.headline is None:
+            header.headline = first
+        index += 1
+    seen = 0
+    while index < len(lines) and seen < MAX_HEADER_LINES:
+        raw = lines[index]
+        if not raw:
+            after = _skip_blank(lines, index)
+            if after < len(lines) and _is_header_line(lines[after]):
+                index = after
+                continue
+            break
+        if _apply_header_line(raw, header):
+            index += 1
+            seen += 1
+            continue
+        if _is_standfirst(raw, lines, index, header):
+            header.standfirst = _unprefix(raw)
+            index += 1
+            continue
+        break
+    header.end = index
+    return header
+
+
+def _skip_blank(lines: list[str], index: int) -> int:
+    while index < len(lines) and not lines[index]:
+        index += 1
+    return index
+
+
+def _unprefix(line: str) -> str:
+    match = HEADER_PREFIX.pattern.match(line)
+    return line[match.end() :] if match else line
+
+
+def _apply_kicker(text: str, header: _Header) -> bool:
+    for rule in KICKER_RULES:
+        match = rule.pattern.match(text)
+        if match is not None:
+            header.section = match["section"].strip()
+            header.headline = match["headline"].strip()
+            return True
+    return False
+
+
+def _is_headline(text: str) -> bool:
+    if not text or len(text) > MAX_HEADLINE_CHARS or len(text.split()) > MAX_HEADLINE_WORDS:
+        return False
+    if text.rstrip(_CLOSERS).endswith(_TERMINAL):
+        return False
+    return not _is_header_line(text) and find_dateline(text) is None
+
+
+def _is_header_line(raw: str) -> bool:
+    return _apply_header_line(raw, _Header())
+
+
+def _apply_header_line(raw: str, header: _Header) -> bool:
+    """Record a byline, date or source-URL line in `header`; False when it is none of them."""
+    text = _unprefix(raw)
+    byline = parse_byline(raw) if raw.startswith("--") else None
+    if byline is None:
+        byline = parse_byline(text)
+    if byline is not None:
+        names, agency = byline
+        header.authors.extend(name for name in names if name not in header.authors)
+        header.publisher = header.publisher or agency
+        return True
+    if len(text) <= 80 and any(char.isdigit() for char in text) and _apply_date(text, header):
+        return True
+    for rule in SOURCE_URL_RULES:
+        match = rule.pattern.match(text)
+        if match is not None:
+            header.source_url = header.source_url or match["url"]
+            return True
+    return False
+
+
+def _apply_date(text: str, header: _Header) -> bool:
+    for rule in DATE_RULES:
+        match = rule.pattern.match(text)
+        if match is None:
+            continue
+        parsed = parse_date(match["value"])
+        if parsed is None:
+            continue
+        label = (match.groupdict().get("label") or "").lower()
+        if label in ("updated", "last updated", "modified") or header.published_at is not None:
+            header.updated_at_source = header.updated_at_source or parsed
+        else:
+            header.published_at = parsed
+        return True
+    return False
+
+
+def _is_standfirst(raw: str, lines: list[str], index: int, header: _Header) -> bool:
+    """A dek sits between the headline and the byline/date lines, on its own line."""
+    if header.headline is None or header.standfirst is not None or header.authors:
+        return False
+    if header.published_at is not None or len(raw) > MAX_STANDFIRST_CHARS:
+        return False
+    following = index + 1
+    return following < len(lines) and bool(lines[following]) and _is_header_line(lines[following])
+
+
+def parse_byline(line: str) -> tuple[list[str], str | None] | None:
+    """Names and agency of a byline ("By A, B and C", "By A, Reuters"), or None if it is none.
+
+    An empty "-- " byline gives no names. A line whose "names" are not names ("By the end of
+    the year, ...") is not a byline.
+    """
+    if not line or line[0] not in "BbAWS-":
+        return None
+    for rule in BYLINE_RULES:
+        match = rule.pattern.match(line)
+        if match is None:
+            continue
+        names = match.groupdict().get("names")
+        if names is None:
+            return [], None
+        return _split_names(names)
+    return None
+
+
+def _split_names(names: str) -> tuple[list[str], str | None] | None:
+    authors: list[str] = []
+    agency: str | None = None
+    for part in _NAME_SEPARATORS.split(names):
+        name = part.strip()
+        if not name:
+            continue
+        if name.casefold() in BYLINE_AGENCIES:
+            agency = agency or name
+            continue
+        if BYLINE_ROLE.search(name):
+            continue
+        if not _is_name(name):
+            return None
+        authors.append(name)
+    if not authors and agency is None:
+        return None
+    return authors, agency
+
+
+def _is_name(text: str) -> bool:
+    words = text.split()
+    if not 1 <= len(words) <= MAX_NAME_WORDS or any(char.isdigit() for char in text):
+        return False
+    return all(word[0].isupper() or word in NAME_PARTICLES for word in words)
+
+
+# ---------------------------------------------------------------------------------------------
+# Body
+
+
+def split_paragraphs(lines: list[str]) -> list[str]:
+    """Paragraphs of body lines: blank-line separated blocks, one paragraph per line, or
+    hard-wrapped lines joined back (when the file is wrapped at a fixed width)."""
+    width = _wrap_width(lines)
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for line in lines:
+        if not line:
+            if current:
+                paragraphs.append(_join_wrapped(current))
+                current = []
+            continue
+        if width is None:
+            paragraphs.append(line)
+            continue
+        current.append(line)
+        if len(line) < width * WRAP_SHORT_LINE or line.endswith(":"):
+            paragraphs.append(_join_wrapped(current))
+            current = []
+    if current:
+        paragraphs.append(_join_wrapped(current))
+    return paragraphs
+
+
+def _wrap_width(lines: list[str]) -> int | None:
+    """The wrap column of a hard-wrapped text, or None when lines are whole paragraphs."""
+    lengths = [len(line) for line in lines if line]
+    if len(lengths) < WRAP_MIN_LINES:
+        return None
+    width = max(lengths)
+    if not WRAP_MIN_WIDTH <= width <= WRAP_MAX_WIDTH:
+        return None
+    full = sum(1 for length in lengths if length >= width * WRAP_SHORT_LINE)
+    return width if full * 2 >= len(lengths) else None
+
+
+def _join_wrapped(lines: list[str]) -> str:
+    text = lines[0]
+    for line in lines[1:]:
+        # "twenty-" + "four": a hyphen at the wrap joins without a space.
+        if text.endswith("-") and len(text) > 1 and text[-2].isalpha() and line[:1].islower():
+            text += line
+        else:
+            text += " " + line
+    return text
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a run-on paragraph; abbreviations ("Mr.", "U.S.", initials) do not end one."""
+    sentences: list[str] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        candidate = text[start : match.start()].rstrip()
+        if _ABBREVIATION.search(candidate.rstrip(_CLOSERS)):
+            continue
+        end = match.start() + len(match.group().rstrip())
+        sentences.append(text[start:end].strip())
+        start = match.end()
+    tail = text[start:].strip()
+    if tail:
+        sentences.append(tail)
+    return sentences
+
+
+def group_sentences(sentences: list[str]) -> list[str]:
+    """Sentences regrouped into paragraphs of about PARAGRAPH_TARGET_CHARS characters."""
+    paragraphs: list[str] = []
+    current = ""
+    for sentence in sentences:
+        current = f"{current} {sentence}" if current else sentence
+        if len(current) >= PARAGRAPH_TARGET_CHARS:
+            paragraphs.append(current)
+            current = ""
+    if current:
+        paragraphs.append(current)
+    return paragraphs
+
+
+def find_dateline(paragraph: str) -> Dateline | None:
+    """The dateline a paragraph opens with ("SAN FRANCISCO (Reuters) -", "(CNN)", "BEIJING —")."""
+    if not paragraph or not (paragraph[0].isupper() or paragraph[0] == "("):
+        return None
+    for rule in DATELINE_RULES:
+        match = rule.pattern.match(paragraph)
+        if match is not None:
+            groups = match.groupdict()
+            return Dateline(location=groups.get("location"), agency=groups.get("agency"))
+    return None

@@ -1,0 +1,150 @@
+"""Trailer cleanup shared by the text, HTML and Markdown paths: what follows an article's body
+(author bio, disclaimer, "Read more …" lists, copyright, funding notes) and page chrome
+(share/comment/advert lines, photo credits) is taken out of the body into its own fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from newsdesk.models import RelatedLink
+from newsdesk.parsing.rules import (
+    ANYWHERE_KINDS,
+    INLINE_READ_MORE,
+    PUBLISHER_RULES,
+    READ_MORE_RULES,
+    RELATED_ENTRY_RULES,
+    TRAILER_RULES,
+    TrailerKind,
+)
+
+# Paragraphs after a "Read more" heading are links only when they are headline-sized.
+_MAX_RELATED_CHARS = 200
+# A "Read more" heading is looked for among the last paragraphs only.
+_READ_MORE_WINDOW = 25
+# Chrome lines are short; longer paragraphs skip the chrome patterns (cheap pre-check).
+_MAX_CHROME_CHARS = 500
+_MAX_INLINE_HEADLINE_CHARS = 160
+
+
+@dataclass
+class Trailer:
+    """A body with its trailer taken apart."""
+
+    body: list[str]
+    author_bio: str | None = None
+    disclaimer: str | None = None
+    related: list[RelatedLink] = field(default_factory=list)
+    publisher: str | None = None
+
+
+def clean_trailer(paragraphs: list[str]) -> Trailer:
+    """Split trailing notes and page chrome off a list of body paragraphs.
+
+    Chrome (share/comment/advert lines, photo credits) is dropped wherever it sits; an inline
+    "<headline>" + "Read more" pair becomes a related link; bios, disclaimers, copyright and
+    funding notes are recognised at the end only, so body sentences of the same shape stay.
+    """
+    related: list[RelatedLink] = []
+    body = _drop_anywhere(paragraphs, related)
+    notes: list[tuple[str, TrailerKind]] = []
+    end = _read_more_start(body)
+    if end is not None:
+        for text in body[end + 1 :]:
+            entry_kind = classify_trailer(text)
+            if entry_kind is None:
+                related.append(_related_entry(text))
+            else:
+                notes.append((text, entry_kind))
+        body = body[:end]
+    while body:
+        kind = classify_trailer(body[-1])
+        if kind is None:
+            break
+        notes.insert(0, (body.pop(), kind))
+    bios: list[str] = []
+    disclaimers: list[str] = []
+    publisher: str | None = None
+    for text, kind in notes:
+        if kind == "bio":
+            bios.append(text)
+        elif kind == "disclaimer":
+            disclaimers.append(text)
+        if kind in ("disclaimer", "copyright") and publisher is None:
+            publisher = find_publisher(text)
+    return Trailer(
+        body=body,
+        author_bio=" ".join(bios) or None,
+        disclaimer=" ".join(disclaimers) or None,
+        related=related,
+        publisher=publisher,
+    )
+
+
+def classify_trailer(paragraph: str) -> TrailerKind | None:
+    """The trailer kind of a paragraph (bio, disclaimer, copyright, chrome, funding) or None."""
+    short = len(paragraph) <= _MAX_CHROME_CHARS
+    for rule in TRAILER_RULES:
+        if rule.kind == "chrome" and not short:
+            continue
+        if rule.pattern.match(paragraph):
+            return rule.kind
+    return None
+
+
+def find_publisher(text: str) -> str | None:
+    """The outlet a disclaimer or copyright line names, e.g. "DotDotNews"."""
+    for rule in PUBLISHER_RULES:
+        match = rule.pattern.search(text)
+        if match is not None:
+            return match["publisher"].strip()
+    return None
+
+
+def _drop_anywhere(paragraphs: list[str], related: list[RelatedLink]) -> list[str]:
+    kept: list[str] = []
+    for raw in paragraphs:
+        text = raw.strip()
+        if not text:
+            continue
+        if len(text) <= _MAX_CHROME_CHARS:
+            if INLINE_READ_MORE.pattern.match(text):
+                if kept and _looks_like_headline(kept[-1]):
+                    related.append(RelatedLink(headline=kept.pop()))
+                continue
+            if _is_anywhere_chrome(text):
+                continue
+        kept.append(text)
+    return kept
+
+
+def _is_anywhere_chrome(text: str) -> bool:
+    return any(
+        rule.kind in ANYWHERE_KINDS and rule.pattern.match(text) is not None
+        for rule in TRAILER_RULES
+    )
+
+
+def _read_more_start(body: list[str]) -> int | None:
+    """Index of a "Read more …:" heading followed only by headline-sized entries."""
+    first = max(0, len(body) - _READ_MORE_WINDOW)
+    for index in range(len(body) - 1, first - 1, -1):
+        text = body[index]
+        if len(text) > _MAX_RELATED_CHARS:
+            return None
+        if any(rule.pattern.match(text) for rule in READ_MORE_RULES):
+            return index
+    return None
+
+
+def _related_entry(text: str) -> RelatedLink:
+    for rule in RELATED_ENTRY_RULES:
+        match = rule.pattern.match(text)
+        if match is not None:
+            groups = match.groupdict()
+            return RelatedLink(headline=groups["headline"].strip(), section=groups.get("section"))
+    return RelatedLink(headline=text)
+
+
+def _looks_like_headline(text: str) -> bool:
+    return len(text) <= _MAX_INLINE_HEADLINE_CHARS and not text.endswith((".", ":", ";", ","))
