@@ -1,4 +1,4 @@
-"""Bytes of an article file to clean text: BOM, UTF-8, UTF-16, then a detector; NFC, LF, no controls.
+"""Bytes of an article file to clean text: BOM, UTF-8, UTF-16, then a detector; NFC, LF endings.
 
 charset-normalizer is imported only when strict UTF-8 fails, so the common path stays cheap.
 """
@@ -25,6 +25,7 @@ _STRIP = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
 _NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 # Detector answers below this coherence are noise (random bytes decode as *something*).
 _MIN_DETECTED_PRINTABLE = 0.95
+_MAX_STRAY_BYTES = 64
 
 
 def decode_bytes(data: bytes) -> str:
@@ -61,7 +62,45 @@ def _decode(data: bytes) -> str:
     utf16 = _sniff_utf16(data)
     if utf16 is not None:
         return utf16
+    mixed = _decode_mostly_utf8(data)
+    if mixed is not None:
+        return mixed
     return _detect(data)
+
+
+def _decode_mostly_utf8(data: bytes) -> str | None:
+    """UTF-8 with a few stray cp1252 bytes (pages edited with two editors, pasted snippets).
+
+    Accepted only when valid UTF-8 non-ASCII characters outnumber the stray bytes: a genuine
+    cp1252/latin-1 file almost never contains valid multi-byte UTF-8 sequences.
+    """
+    parts: list[str] = []
+    position = stray = 0
+    while True:
+        try:
+            parts.append(data[position:].decode("utf-8"))
+            break
+        except UnicodeDecodeError as exc:
+            parts.append(data[position : position + exc.start].decode("utf-8"))
+            bad = data[position + exc.start : position + exc.end]
+            parts.append(
+                bad.decode("cp1252", errors="strict") if _cp1252_ok(bad) else bad.decode("latin-1")
+            )
+            stray += len(bad)
+            position += exc.end
+            if stray > _MAX_STRAY_BYTES:
+                return None
+    text = "".join(parts)
+    valid_non_ascii = sum(1 for ch in text if ord(ch) > 127) - stray
+    return text if valid_non_ascii > stray else None
+
+
+def _cp1252_ok(data: bytes) -> bool:
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _sniff_utf16(data: bytes) -> str | None:

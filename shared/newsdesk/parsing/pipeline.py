@@ -103,6 +103,8 @@ def run_pipeline(
             for line, extracted in parse_jsonl(text)
         ]
     extracted = _parse_one(text, fmt)
+    if not any(paragraph.strip() for paragraph in extracted.body):
+        raise ParseError("no_body", "no article text was found in the file")
     return [enrich(extracted, identity=identity, source=source, parser_version=version)]
 
 
@@ -135,7 +137,9 @@ def check_size(data: bytes, max_bytes: int) -> None:
             "too_large", f"the file is {len(data):,} bytes; the limit is {max_bytes:,} bytes"
         )
     if not data.strip():
-        raise ParseError("empty", "the file is empty" if not data else "the file holds only whitespace")
+        raise ParseError(
+            "empty", "the file is empty" if not data else "the file holds only whitespace"
+        )
 
 
 def check_not_binary(data: bytes) -> None:

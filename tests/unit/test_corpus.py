@@ -1,0 +1,285 @@
+"""Every file of the shared corpus parses and meets its expectations in truth.jsonl.
+
+Scoring follows ../shared/corpus/README.md: exact headline (whitespace and quote styles
+normalized), author names as case-insensitive sets, the date part of published_at, source_url,
+dateline; body by 4-gram shingle precision/recall/F1 over lowercased, punctuation-stripped tokens
+(recall only where `body_score` is "recall"); `checks` [field, op, value]; `forbidden` patterns
+that must match no text field. The per-corpus table prints with `pytest -s` and sits in the
+failure message of test_corpus_scores.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newsdesk.errors import ParseError
+from newsdesk.models import Article
+from newsdesk.parsing import parse_article
+from tests.conftest import CORPUS_DIR
+
+pytestmark = pytest.mark.corpus
+
+TEXT_CORPORA = ("seed", "bbc", "reuters", "multi_outlet", "ap", "horne2017", "cnn", "markdown")
+HTML_CORPORA = ("scrapinghub", "trafilatura")
+MIN_BODY_F1 = {**dict.fromkeys(TEXT_CORPORA, 0.95), **dict.fromkeys(HTML_CORPORA, 0.90)}
+EXACT_FIELDS = ("headline", "authors", "published_at", "source_url", "dateline")
+
+_QUOTES = str.maketrans(
+    {"‘": "'", "’": "'", "‚": "'", "′": "'", "“": '"', "”": '"', "„": '"', "″": '"'}
+)
+_TOKEN = re.compile(r"\w+")
+
+
+@dataclass
+class FileScore:
+    file: str
+    corpus: str
+    error: str | None = None
+    fields: dict[str, bool] = field(default_factory=dict)  # exact field -> matched
+    mismatches: list[str] = field(default_factory=list)
+    checks_failed: list[str] = field(default_factory=list)
+    checks_total: int = 0
+    forbidden_hits: list[str] = field(default_factory=list)
+    forbidden_total: int = 0
+    body: tuple[float, float, float] | None = None  # precision, recall, F1
+    body_recall_only: bool = False
+
+    @property
+    def body_score(self) -> float | None:
+        if self.body is None:
+            return None
+        return self.body[1] if self.body_recall_only else self.body[2]
+
+    def problems(self) -> list[str]:
+        problems = [self.error] if self.error else []
+        problems += self.mismatches + self.checks_failed + self.forbidden_hits
+        score = self.body_score
+        if score is not None and score < MIN_BODY_F1[self.corpus]:
+            kind = "recall" if self.body_recall_only else "F1"
+            problems.append(f"body {kind} {score:.3f} < {MIN_BODY_F1[self.corpus]}")
+        return problems
+
+
+def _truth() -> list[dict[str, Any]]:
+    path = CORPUS_DIR / "truth.jsonl"
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+TRUTH = _truth()
+
+
+def normalize_text(value: str) -> str:
+    return " ".join(value.translate(_QUOTES).split())
+
+
+def shingles(text: str, n: int = 4) -> Counter[str]:
+    tokens = _TOKEN.findall(text.lower().replace("_", " "))
+    return Counter(" ".join(tokens[i : i + n]) for i in range(max(1, len(tokens) - n + 1)))
+
+
+def body_prf(expected: list[str], actual: list[str]) -> tuple[float, float, float]:
+    truth, predicted = shingles("\n".join(expected)), shingles("\n".join(actual))
+    true_positive = sum((truth & predicted).values())
+    precision = true_positive / max(1, sum(predicted.values()))
+    recall = true_positive / max(1, sum(truth.values()))
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def resolve(record: dict[str, Any], path: str) -> Any:
+    value: Any = record
+    for part in path.split("."):
+        if isinstance(value, list):
+            value = value[int(part)] if value and -len(value) <= int(part) < len(value) else None
+        elif isinstance(value, dict):
+            value = value.get(part)
+        else:
+            return None
+    return value
+
+
+def _project(actual: Any, expected: Any) -> Any:
+    """Keep only the keys the expectation names (a RelatedLink also carries an `id`)."""
+    if isinstance(expected, list) and isinstance(actual, list) and len(expected) == len(actual):
+        return [_project(a, e) for a, e in zip(actual, expected, strict=True)]
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        return {key: actual.get(key) for key in expected}
+    return actual
+
+
+def run_check(record: dict[str, Any], path: str, op: str, expected: Any) -> bool:
+    value = resolve(record, path)
+    if op == "eq":
+        return bool(_project(value, expected) == expected)
+    if op == "len":
+        return value is not None and len(value) == expected
+    if op == "nonempty":
+        return bool(value) == expected
+    if op in ("startswith", "contains", "regex"):
+        texts = value if isinstance(value, list) else [value]
+        texts = [text for text in texts if isinstance(text, str)]
+        if op == "startswith":
+            return any(text.startswith(expected) for text in texts)
+        if op == "contains":
+            return any(expected in text for text in texts) or expected in "\n".join(texts)
+        return any(re.search(expected, text) for text in texts)
+    raise AssertionError(f"unknown check op {op!r}")
+
+
+def text_fields(record: dict[str, Any]) -> dict[str, list[str]]:
+    """Every piece of text the record shows a reader, by field."""
+    fields: dict[str, list[str]] = {}
+
+    def walk(name: str, value: Any) -> None:
+        if isinstance(value, str):
+            fields.setdefault(name, []).append(value)
+        elif isinstance(value, list):
+            for item in value:
+                walk(name, item)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(name, item)
+
+    for name in (
+        "headline",
+        "section",
+        "standfirst",
+        "authors",
+        "publisher",
+        "dateline",
+        "body",
+        "author_bio",
+        "disclaimer",
+        "related",
+        "summary",
+        "keywords",
+    ):
+        walk(name, record.get(name))
+    return fields
+
+
+def score_file(entry: dict[str, Any]) -> FileScore:
+    score = FileScore(file=entry["file"], corpus=entry["corpus"])
+    path = CORPUS_DIR / entry["file"]
+    try:
+        article = parse_article(path.read_bytes(), filename=str(path))
+    except ParseError as exc:
+        score.error = f"ParseError {exc}"
+        return score
+    record = article.model_dump(mode="json")
+    expect = entry["expect"]
+    for name in EXACT_FIELDS:
+        if name in expect:
+            matched, shown = _compare_exact(name, expect[name], article)
+            score.fields[name] = matched
+            if not matched:
+                score.mismatches.append(f"{name}: expected {expect[name]!r}, got {shown!r}")
+    for path_, op, value in expect.get("checks", []):
+        score.checks_total += 1
+        if not run_check(record, path_, op, value):
+            got = resolve(record, path_)
+            shown = got[:80] + "…" if isinstance(got, str) and len(got) > 80 else got
+            score.checks_failed.append(f"check {path_} {op} {value!r}: got {shown!r}"[:300])
+    fields = text_fields(record)
+    for name, pattern in expect.get("forbidden", []):
+        score.forbidden_total += 1
+        names = fields if name == "*" else {name: fields.get(name, [])}
+        for field_name, texts in names.items():
+            if any(re.search(pattern, text) for text in texts):
+                score.forbidden_hits.append(f"forbidden {pattern!r} found in {field_name}")
+    if "body" in expect:
+        score.body = body_prf(expect["body"], article.body)
+        score.body_recall_only = expect.get("body_score") == "recall"
+    return score
+
+
+def _compare_exact(name: str, expected: Any, article: Article) -> tuple[bool, Any]:
+    if name == "headline":
+        return normalize_text(expected) == normalize_text(article.headline), article.headline
+    if name == "authors":
+        names = [author.name for author in article.authors]
+        return {n.casefold() for n in expected} == {n.casefold() for n in names}, names
+    if name == "published_at":
+        got = article.published_at.date().isoformat() if article.published_at else None
+        return (expected[:10] if expected else None) == got, got
+    if name == "source_url":
+        return expected == article.source_url, article.source_url
+    dateline = article.dateline.model_dump() if article.dateline else None
+    if expected is None or dateline is None:
+        return expected == dateline, dateline
+    return all(dateline.get(key) == value for key, value in expected.items()), dateline
+
+
+@cache
+def all_scores() -> tuple[FileScore, ...]:
+    return tuple(score_file(entry) for entry in TRUTH)
+
+
+def score_table(scores: tuple[FileScore, ...]) -> str:
+    header = (
+        f"{'corpus':<13}{'files':>6}{'crash':>6}{'exact':>8}{'checks':>8}{'forbid':>8}"
+        f"{'body P':>8}{'body R':>8}{'body F1':>8}{'min':>7}{'pass':>6}"
+    )
+    lines = [header, "-" * len(header)]
+    for corpus in dict.fromkeys(s.corpus for s in scores):
+        group = [s for s in scores if s.corpus == corpus]
+        exact = [ok for s in group for ok in s.fields.values()]
+        checks = sum(s.checks_total - len(s.checks_failed) for s in group)
+        checks_total = sum(s.checks_total for s in group)
+        forbidden = sum(s.forbidden_total - len(s.forbidden_hits) for s in group)
+        forbidden_total = sum(s.forbidden_total for s in group)
+        bodies = [s.body for s in group if s.body is not None]
+        body_scores = [s.body_score for s in group if s.body_score is not None]
+
+        def mean(index: int, bodies: list[tuple[float, float, float]] = bodies) -> str:
+            return f"{sum(b[index] for b in bodies) / len(bodies):.3f}" if bodies else "-"
+
+        lines.append(
+            f"{corpus:<13}{len(group):>6}{sum(1 for s in group if s.error):>6}"
+            f"{f'{sum(exact)}/{len(exact)}':>8}{f'{checks}/{checks_total}':>8}"
+            f"{f'{forbidden}/{forbidden_total}':>8}{mean(0):>8}{mean(1):>8}{mean(2):>8}"
+            f"{(f'{min(body_scores):.3f}' if body_scores else '-'):>7}"
+            f"{f'{sum(1 for s in group if not s.problems())}/{len(group)}':>6}"
+        )
+    lines.append("(min = lowest per-file body score: recall for horne2017, else F1)")
+    failing = [s for s in scores if s.problems()]
+    for s in failing:
+        lines.append(f"FAIL {s.file}: " + " | ".join(s.problems()))
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("entry", TRUTH, ids=[entry["file"] for entry in TRUTH])
+def test_corpus_file(corpus_dir: Path, entry: dict[str, Any]) -> None:
+    # Given a corpus file, when it is parsed, then it meets every expectation truth.jsonl states
+    score = next(s for s in all_scores() if s.file == entry["file"])
+    assert not score.problems(), "; ".join(score.problems())
+
+
+def test_corpus_scores(corpus_dir: Path) -> None:
+    scores = all_scores()
+    table = score_table(scores)
+    print("\n" + table)
+    assert {s.corpus for s in scores} <= set(MIN_BODY_F1), "a corpus without a threshold"
+    assert not [s for s in scores if s.problems()], "\n" + table
+
+
+def test_corpus_is_complete(corpus_dir: Path) -> None:
+    # Every article file in the corpus has a truth line, so nothing escapes scoring.
+    files = {
+        str(path.relative_to(corpus_dir))
+        for path in corpus_dir.rglob("*")
+        if path.is_file()
+        and path.suffix in (".txt", ".html", ".md")
+        and "licenses" not in path.parts
+    }
+    assert files == {entry["file"] for entry in TRUTH}
