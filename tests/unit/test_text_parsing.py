@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from newsdesk.models import Dateline
 from newsdesk.parsing.decoding import decode_bytes
 from newsdesk.parsing.document import Extracted
 from newsdesk.parsing.text import parse_text
@@ -49,3 +51,246 @@ def test_reference_sample_parses_as_the_design_states(corpus_dir: Path) -> None:
     ]
     assert "Comment" not in texts
     assert not any("Read more articles" in text for text in texts if text)
+
+
+def parse_fixture(fixtures_dir: Path, name: str) -> Extracted:
+    return parse_text((fixtures_dir / "text" / name).read_text(encoding="utf-8"))
+
+
+def test_blank_line_layout_gives_headline_and_one_paragraph_per_block(fixtures_dir: Path) -> None:
+    article = parse_fixture(fixtures_dir, "blank_line_layout.txt")
+
+    assert article.headline == "Harbour town opens its first tidal power station"
+    assert len(article.body) == 3
+    assert article.body[0].startswith("The small harbour town of Port Elwyn")
+    assert article.authors == []
+    assert article.published_at is None
+    assert article.dateline is None
+
+
+def test_line_per_paragraph_layout_with_kicker_bio_disclaimer_and_read_more(
+    fixtures_dir: Path,
+) -> None:
+    article = parse_fixture(fixtures_dir, "line_per_paragraph.txt")
+
+    assert (article.section, article.headline) == ("Analysis", "Why the river ferry still matters")
+    assert article.authors == ["Maria Okafor"]
+    assert len(article.body) == 3
+    assert article.body[-1].startswith("What the ferry lacks is money")
+    assert article.author_bio == (
+        "Maria Okafor is a transport correspondent and author of a book on river cities."
+    )
+    assert article.disclaimer == (
+        "The views do not necessarily reflect those of The Riverside Courier."
+    )
+    assert article.publisher == "The Riverside Courier"
+    assert [(link.headline, link.section) for link in article.related] == [
+        ("The slow return of the night bus", "Analysis"),
+        ("Cycle lanes are not a culture war", "Opinion"),
+    ]
+    assert not any(p in ("Share this article", "Comment") for p in article.body)
+
+
+def test_hard_wrapped_lines_are_joined_back_into_paragraphs(fixtures_dir: Path) -> None:
+    article = parse_fixture(fixtures_dir, "hard_wrapped.txt")
+
+    assert article.headline == "Library lends out telescopes to stargazers"
+    assert article.authors == ["Tom Reyes"]
+    assert article.published_at == datetime(2023, 3, 3, tzinfo=UTC)
+    assert len(article.body) == 4
+    assert article.body[0] == (
+        "The county library has started lending telescopes to its members, and the waiting "
+        "list for the twelve instruments already runs to more than two hundred names, staff "
+        "said on Friday."
+    )
+
+
+def test_wrapped_text_without_blank_lines_breaks_paragraphs_at_short_lines() -> None:
+    text = (
+        "Ferry fares to rise\n\n"
+        "Fares on the harbour ferry will rise by ten pence from April, the operator\n"
+        "said on Monday, the first increase in six years.\n"
+        "Season tickets will not change, and children will still travel free on\n"
+        "weekends, a spokeswoman said.\n"
+        "The council has to approve the increase.\n"
+    )
+
+    article = parse_text(text)
+
+    assert article.body == [
+        "Fares on the harbour ferry will rise by ten pence from April, the operator said on "
+        "Monday, the first increase in six years.",
+        "Season tickets will not change, and children will still travel free on weekends, a "
+        "spokeswoman said.",
+        "The council has to approve the increase.",
+    ]
+
+
+def test_dash_prefixed_header_gives_byline_date_url_and_dateline(fixtures_dir: Path) -> None:
+    article = parse_fixture(fixtures_dir, "dash_prefixed.txt")
+
+    assert article.headline == "Chipmaker profit beats forecasts on data centre demand"
+    assert article.authors == ["Lena Park", "Omar Haddad"]
+    assert article.published_at == datetime(2007, 4, 28, 3, 43, tzinfo=UTC)
+    assert (
+        article.source_url == "http://www.example.com/article/2007/04/27/chipmaker-profit-idUS123"
+    )
+    assert article.dateline == Dateline(location="SAN FRANCISCO", agency="Reuters")
+    # The dateline stays in the body's first paragraph, whitespace tidied.
+    assert article.body[0].startswith("SAN FRANCISCO (Reuters) - A large chipmaker")
+    assert article.body[-1].endswith("(Reporting by Lena Park; editing by Omar Haddad)")
+
+
+def test_empty_dash_byline_gives_no_authors(fixtures_dir: Path) -> None:
+    article = parse_fixture(fixtures_dir, "dash_prefixed_empty_byline.txt")
+
+    assert article.headline == "Regulators weigh tougher capital rules"
+    assert article.authors == []
+    assert article.published_at == datetime(2008, 3, 6, 17, 26, tzinfo=UTC)
+    assert article.dateline == Dateline(location="NEW YORK/ZURICH", agency="Reuters")
+    assert len(article.body) == 2
+
+
+def test_byline_with_three_names_and_an_updated_line(fixtures_dir: Path) -> None:
+    article = parse_fixture(fixtures_dir, "multiple_bylines.txt")
+
+    assert article.authors == ["Ann Lee", "Bo Chen", "Cy Diaz"]
+    assert article.published_at is None
+    assert article.updated_at_source == datetime(2023, 5, 2, 14, 32, tzinfo=UTC)
+    assert article.body[0].startswith("The city council approved")
+
+
+def test_byline_naming_an_agency_gives_author_and_publisher(fixtures_dir: Path) -> None:
+    article = parse_fixture(fixtures_dir, "byline_agency.txt")
+
+    assert article.authors == ["Sara Nilsen"]
+    assert article.publisher == "Reuters"
+    assert article.published_at == datetime(2023, 3, 3, tzinfo=UTC)
+
+
+def test_source_url_line_and_dash_dateline_without_agency(fixtures_dir: Path) -> None:
+    article = parse_fixture(fixtures_dir, "url_line_dateline_dash.txt")
+
+    assert article.headline == "Smog alert closes schools across the capital"
+    assert article.source_url == "http://www.example.com/2015/12/11/world/asia/smog-alert.html"
+    assert article.dateline == Dateline(location="BEIJING", agency=None)
+    assert article.body[0].startswith("BEIJING — Schools across the capital")
+    assert len(article.body) == 3
+
+
+def test_run_on_text_is_split_into_paragraphs_and_loses_its_trailing_notes(
+    fixtures_dir: Path,
+) -> None:
+    article = parse_fixture(fixtures_dir, "run_on_cnn.txt")
+
+    assert article.headline is None
+    assert article.dateline == Dateline(location="Atlanta, Georgia", agency="CNN")
+    assert len(article.body) > 2
+    assert article.body[0].startswith("Atlanta, Georgia (CNN) -- A community garden")
+    assert article.body[-1].endswith('"I didn\'t know you could have a job doing this," he said.')
+    assert article.disclaimer == (
+        "The opinions expressed in this commentary are solely those of the author."
+    )
+    assert article.author_bio is not None
+    assert article.author_bio.startswith("Dolores Grant is a retired teacher")
+    assert not any("opinions expressed" in paragraph for paragraph in article.body)
+
+
+def test_wire_copy_without_headline_drops_photo_credits_ads_and_funding_note(
+    fixtures_dir: Path,
+) -> None:
+    article = parse_fixture(fixtures_dir, "wire_no_headline.txt")
+
+    assert article.headline is None
+    assert article.dateline == Dateline(location="CHEYENNE, Wyo.", agency="AP")
+    assert article.body[0].startswith("CHEYENNE, Wyo. (AP) — A small-town museum")
+    assert len(article.body) == 4
+    assert not any(
+        "AP Photo" in p or "Advertisement" in p or "Associated Press" in p for p in article.body
+    )
+    assert article.body[-1].startswith("The new wing includes a workshop")
+
+
+def test_inline_read_more_link_and_photo_credit_leave_the_body(fixtures_dir: Path) -> None:
+    article = parse_fixture(fixtures_dir, "inline_read_more.txt")
+
+    assert [link.headline for link in article.related] == [
+        "Council plans new cycle route along the canal"
+    ]
+    assert len(article.body) == 3
+    assert not any("Read more" in p or "Getty Images" in p for p in article.body)
+
+
+def test_copyright_line_names_the_publisher_and_leaves_the_body(fixtures_dir: Path) -> None:
+    article = parse_fixture(fixtures_dir, "copyright_trailer.txt")
+
+    assert article.publisher == "The Example Gazette"
+    assert article.author_bio == (
+        "The author is a business reporter who has covered the retail trade since 2015."
+    )
+    assert article.published_at is None  # the 2015 in the bio and 2023 in the copyright are not
+    assert len(article.body) == 2
+    assert not any("©" in p for p in article.body)
+
+
+def test_a_body_line_starting_with_by_is_not_a_byline() -> None:
+    text = (
+        "Harvest ends early\n"
+        "By the end of the week, most farms in the valley had finished the harvest.\n"
+        "Growers blamed the dry summer.\n"
+    )
+
+    article = parse_text(text)
+
+    assert article.authors == []
+    assert article.body[0].startswith("By the end of the week")
+
+
+def test_bio_and_disclaimer_shapes_inside_the_body_stay_in_the_body() -> None:
+    text = (
+        "A quiet revolution in the lab\n\n"
+        "Jane Doe is a professor of chemistry who has spent a decade on one molecule.\n\n"
+        "Her work, colleagues say, could halve the cost of fertiliser.\n"
+    )
+
+    article = parse_text(text)
+
+    assert article.author_bio is None
+    assert len(article.body) == 2
+    assert article.body[0].startswith("Jane Doe is a professor")
+
+
+def test_a_file_whose_first_line_is_a_paragraph_has_no_headline() -> None:
+    text = (
+        "The river burst its banks overnight, flooding dozens of homes in the lower town and "
+        "closing the main road to the coast for the second time this winter.\n"
+        "Volunteers filled sandbags until dawn.\n"
+    )
+
+    article = parse_text(text)
+
+    assert article.headline is None
+    assert len(article.body) == 2
+
+
+def test_a_standfirst_between_headline_and_byline() -> None:
+    text = (
+        "Orchard saved by crowdfunding\n"
+        "Villagers raised the money in nine days\n"
+        "By Ruth Evans\n\n"
+        "An orchard planted in 1910 will not be sold for housing: villagers raised the price.\n"
+    )
+
+    article = parse_text(text)
+
+    assert article.headline == "Orchard saved by crowdfunding"
+    assert article.standfirst == "Villagers raised the money in nine days"
+    assert article.authors == ["Ruth Evans"]
+    assert len(article.body) == 1
+
+
+def test_text_without_any_content_gives_no_body() -> None:
+    article = parse_text("\n \n\n")
+
+    assert article.body == []
+    assert article.headline is None

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import pairwise
 
 from newsdesk.models import Dateline
 from newsdesk.parsing.dates import parse_date
@@ -48,12 +49,10 @@ MAX_HEADLINE_CHARS = 250
 MAX_HEADLINE_WORDS = 40
 MAX_STANDFIRST_CHARS = 400
 MAX_NAME_WORDS = 5
-# A hard-wrapped file has no line longer than this, and most lines close to its longest one.
+# A hard-wrapped file has no line longer than this (its wrap column).
 WRAP_MAX_WIDTH = 100
 WRAP_MIN_WIDTH = 40
 WRAP_MIN_LINES = 3
-# A wrapped line shorter than this share of the wrap width ends its paragraph.
-WRAP_SHORT_LINE = 0.7
 # A body that is one paragraph longer than this has lost its paragraph breaks.
 RUN_ON_CHARS = 1200
 # Run-on text is regrouped into paragraphs of about this many characters.
@@ -277,34 +276,43 @@ def split_paragraphs(lines: list[str]) -> list[str]:
     width = _wrap_width(lines)
     paragraphs: list[str] = []
     current: list[str] = []
-    for line in lines:
+    for index, line in enumerate(lines):
         if not line:
-            if current:
-                paragraphs.append(_join_wrapped(current))
-                current = []
-            continue
-        if width is None:
-            paragraphs.append(line)
             continue
         current.append(line)
-        if len(line) < width * WRAP_SHORT_LINE or line.endswith(":"):
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        if width is None or not following or not _wrapped_before(line, following, width):
             paragraphs.append(_join_wrapped(current))
             current = []
-    if current:
-        paragraphs.append(_join_wrapped(current))
     return paragraphs
 
 
+def _wrapped_before(line: str, following: str, width: int) -> bool:
+    """True when `following` continues `line`: its first word would not have fit on `line`."""
+    if line.endswith(":"):
+        return False
+    first_word = following.split(" ", 1)[0]
+    return len(line) + 1 + len(first_word) > width
+
+
 def _wrap_width(lines: list[str]) -> int | None:
-    """The wrap column of a hard-wrapped text, or None when lines are whole paragraphs."""
+    """The wrap column of a hard-wrapped text, or None when lines are whole paragraphs.
+
+    Greedy wrapping leaves no room on a line for the next line's first word; a text is taken
+    as wrapped when most pairs of adjacent lines show that and no line is long.
+    """
     lengths = [len(line) for line in lines if line]
     if len(lengths) < WRAP_MIN_LINES:
         return None
     width = max(lengths)
     if not WRAP_MIN_WIDTH <= width <= WRAP_MAX_WIDTH:
         return None
-    full = sum(1 for length in lengths if length >= width * WRAP_SHORT_LINE)
-    return width if full * 2 >= len(lengths) else None
+    pairs = wrapped = 0
+    for line, following in pairwise(lines):
+        if line and following:
+            pairs += 1
+            wrapped += _wrapped_before(line, following, width)
+    return width if pairs and wrapped * 2 >= pairs else None
 
 
 def _join_wrapped(lines: list[str]) -> str:
