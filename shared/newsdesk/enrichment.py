@@ -45,7 +45,8 @@ _STOPWORDS: dict[str, frozenset[str]] = {
         "der die und den von zu das mit sich des auf für ist im dem nicht ein eine als auch "
         "es werden aus er hat dass sie nach wird bei einer um am sind noch wie einem über "
         "einen zum war haben nur oder aber vor zur bis mehr durch sein wurde sei ich wir "
-        "uns ihr ihre dann kann schon sehr doch immer"
+        "uns ihr ihre dann kann schon sehr doch immer vom beim ins unter wenn zwei diese "
+        "diesem dieser wieder man gibt"
     ),
     "fr": _words(
         "le la les de des et est un une du en que qui dans pour pas sur au aux avec ce "

@@ -5,6 +5,7 @@ trafilatura (and lxml under it) is imported on the first HTML file only.
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -30,6 +31,7 @@ _DATE_PARAMS: dict[str, Any] = {
     "original_date": True,
     "extensive_search": False,
     "max_date": "2999-12-31",
+    "outputformat": "%Y-%m-%dT%H:%M:%S%z",  # keep the time and offset when the page states them
 }
 _LANG_ATTRIBUTE = re.compile(
     r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)?)", re.I
@@ -40,6 +42,8 @@ _LANG_META = re.compile(
     re.I,
 )
 _SPLIT_TERMS = re.compile(r"\s*[,;]\s*")
+_TITLE_TAG = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.I | re.S)
+_TITLE_SEPARATOR = re.compile(r"\s+(?:[|–—»«·:]|::|-|\\|/)\s+")
 
 
 def parse_html(text: str) -> Extracted:
@@ -59,11 +63,15 @@ def parse_html(text: str) -> Extracted:
         raise ParseError("no_body", "the HTML page has no article text")
     from newsdesk.parsing.trailer import clean_trailer
 
-    paragraphs = [" ".join(line.split()) for line in body_text.split("\n")]
-    trailer = clean_trailer([p for p in paragraphs if p])
+    headline = _headline(_clean(document.title), text)
+    paragraphs = [p for p in (" ".join(line.split()) for line in body_text.split("\n")) if p]
+    # The page's <h1> often opens the extracted text; the headline is not body.
+    while paragraphs and headline and paragraphs[0].casefold() == headline.casefold():
+        paragraphs.pop(0)
+    trailer = clean_trailer(paragraphs)
     return Extracted(
         format="html",
-        headline=_clean(document.title),
+        headline=headline,
         section=_first(document.categories),
         standfirst=None,  # trafilatura's description is often the lead itself; not a stated dek
         authors=_authors(document.author),
@@ -77,6 +85,26 @@ def parse_html(text: str) -> Extracted:
         language=_language(text),
         keywords=_terms(document.tags),
     )
+
+
+def _headline(found: str | None, page: str) -> str | None:
+    """The article's title, not the site's.
+
+    Blogs often put the site name in an <h1> logo, and trafilatura may take it for the title.
+    The <title> tag reads "Headline | Site": when what was found is only the site part, the
+    rest of the <title> is the headline.
+    """
+    match = _TITLE_TAG.search(page[:100000])
+    if match is None:
+        return found
+    parts = [
+        p for p in (_clean(html.unescape(p)) for p in _TITLE_SEPARATOR.split(match.group(1))) if p
+    ]
+    if found is None:
+        return parts[0] if parts else None
+    if len(parts) >= 2 and found.casefold() in {p.casefold() for p in parts[1:]}:
+        return parts[0]
+    return found
 
 
 def _clean(value: str | None) -> str | None:

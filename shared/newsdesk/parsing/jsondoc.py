@@ -157,9 +157,11 @@ def extract_article(value: Any) -> Extracted:
 
 
 def _describe(exc: ValidationError, value: dict[str, Any]) -> str:
-    problems = []
-    for error in exc.errors()[:3]:
-        field = str(error["loc"][0]) if error["loc"] else "article"
+    problems: list[str] = []
+    fields = dict.fromkeys(
+        str(error["loc"][0]) if error["loc"] else "article" for error in exc.errors()
+    )
+    for field in list(fields)[:4]:
         # Name the field as the file spells it, not as newsdesk calls it.
         spelled = _spelling(field, value)
         got = _json_type(value.get(spelled)) if spelled in value else "a missing value"

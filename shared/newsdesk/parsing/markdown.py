@@ -14,6 +14,7 @@ from newsdesk.parsing.document import Extracted
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _BLOCK_SPLIT = re.compile(r"\n[ \t]*\n")
+_LEADING_H1 = re.compile(r"\A\s*#[ \t]+(.+?)[ \t#]*(?:\n|\Z)")
 _FENCE = re.compile(r"^\s*(?:```|~~~)")
 
 # Inline markup, applied in order: what each pattern keeps is its replacement.
@@ -44,12 +45,19 @@ _ITEM_START = re.compile(r"^\s{0,3}(?:>\s?)*(?:#{1,6}\s|[-*+]\s|\d{1,3}[.)]\s)")
 def parse_markdown(text: str) -> Extracted:
     """A Markdown file, with or without YAML front matter."""
     meta, body_text = split_front_matter(text)
+    headline = _string(meta, "title")
+    if headline is None:
+        # Without a front-matter title, a leading "# Heading" is the headline.
+        match = _LEADING_H1.match(body_text)
+        if match is not None:
+            headline = _inline(match.group(1)) or None
+            body_text = body_text[match.end() :]
     from newsdesk.parsing.trailer import clean_trailer
 
     trailer = clean_trailer(markdown_paragraphs(body_text))
     return Extracted(
         format="markdown",
-        headline=_string(meta, "title", "headline_text"),
+        headline=headline,
         section=_first_string(meta, "section", "categories", "category"),
         standfirst=_string(meta, "subtitle", "standfirst", "description", "summary"),
         authors=_strings(meta, "authors", "author", "byline"),

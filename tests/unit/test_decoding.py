@@ -1,0 +1,84 @@
+"""Decoding: whatever encoding an uploader used, the article text comes out the same."""
+
+from __future__ import annotations
+
+import codecs
+
+import pytest
+
+from newsdesk.errors import ParseError
+from newsdesk.parsing.decoding import decode_bytes
+
+TEXT = "Café owners in Zürich say “crème brûlée” sales rose — naïvely.\nSecond line."
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        TEXT.encode("utf-8"),
+        codecs.BOM_UTF8 + TEXT.encode("utf-8"),
+        codecs.BOM_UTF16_LE + TEXT.encode("utf-16-le"),
+        codecs.BOM_UTF16_BE + TEXT.encode("utf-16-be"),
+        codecs.BOM_UTF32_LE + TEXT.encode("utf-32-le"),
+        codecs.BOM_UTF32_BE + TEXT.encode("utf-32-be"),
+        TEXT.encode("utf-16-le"),  # no BOM
+        TEXT.encode("utf-16-be"),  # no BOM
+    ],
+    ids=[
+        "utf8",
+        "utf8-bom",
+        "utf16le-bom",
+        "utf16be-bom",
+        "utf32le",
+        "utf32be",
+        "utf16le",
+        "utf16be",
+    ],
+)
+def test_unicode_encodings_decode_to_the_same_text(data: bytes) -> None:
+    assert decode_bytes(data) == TEXT
+
+
+def test_cp1252_is_detected() -> None:
+    # Given a longer cp1252 text (smart quotes and an em dash are cp1252-only bytes)
+    text = (
+        "The minister’s office said the “temporary” closure of the café would last "
+        "until the inspection — expected next week — is complete. Owners said they "
+        "were surprised by the decision and would appeal it before the court.\n"
+    ) * 3
+    # When it is decoded, then it reads as written
+    assert decode_bytes(text.encode("cp1252")) == text
+
+
+def test_latin1_is_detected() -> None:
+    text = "Der Bürgermeister erklärte, die Straße bleibe während der Bauarbeiten gesperrt. " * 4
+    assert decode_bytes(text.encode("latin-1")) == text
+
+
+def test_utf8_page_with_a_few_stray_cp1252_bytes_keeps_its_utf8() -> None:
+    # Given a UTF-8 page where one pasted word is cp1252 (a real-world mix)
+    data = ("Grüße aus Köln — schön, dass Sie da sind. " * 5).encode() + " Küchen".encode("cp1252")
+    # Then the UTF-8 text is intact and the stray byte is read as cp1252
+    text = decode_bytes(data)
+    assert text.startswith("Grüße aus Köln — schön")
+    assert text.endswith(" Küchen")
+
+
+def test_line_endings_become_lf() -> None:
+    assert decode_bytes(b"one\r\ntwo\rthree\n") == "one\ntwo\nthree\n"
+
+
+def test_control_and_zero_width_characters_are_removed_but_tabs_kept() -> None:
+    data = "a\u200bb\u200cc\u200dd\u2060e\ufefff\x07g\x1bh\ti\n".encode()
+    assert decode_bytes(data) == "abcdefgh\ti\n"
+
+
+def test_text_is_nfc_normalized() -> None:
+    decomposed = "Cafe\u0301"  # e + combining acute
+    assert decode_bytes(decomposed.encode()) == "Café"
+
+
+def test_a_bom_that_lies_is_undecodable() -> None:
+    with pytest.raises(ParseError) as info:
+        decode_bytes(codecs.BOM_UTF8 + b"\xff\xfe\xfd broken")
+    assert info.value.code == "undecodable"

@@ -1,0 +1,237 @@
+"""Enrichment: ids, slugs, language, keywords, summary and content hash, all deterministic."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+
+from newsdesk.enrichment import (
+    derive_headline,
+    detect_language,
+    enrich,
+    extract_keywords,
+    slugify,
+    summarize,
+)
+from newsdesk.models import Dateline, RelatedLink, Source
+from newsdesk.parsing.document import Extracted
+
+SOURCE = Source(key="incoming/a.txt", format="text", size=100)
+BODY = [
+    "The city council approved a new budget for public libraries on Tuesday. The budget adds "
+    "evening opening hours at six branches and funds a mobile library for the outer districts, "
+    "which have had no branch since 2015. Council member Ada Lovelace said the plan answered a "
+    "petition signed by 12,000 residents. The mobile library will visit each district weekly.",
+    "Libraries across the region have cut hours in the past decade. The Regional Library "
+    "Association said visits rose when branches opened in the evening.",
+    "The Regional Library Association welcomed the budget.",
+]
+
+
+def make(**fields: object) -> Extracted:
+    base = Extracted(format="text", headline="Council approves library budget", body=list(BODY))
+    return replace(base, **fields)  # type: ignore[arg-type]
+
+
+def test_id_is_16_hex_chars_of_sha256_of_the_identity() -> None:
+    article = enrich(
+        make(), identity="s3://bucket/incoming/a.txt", source=SOURCE, parser_version="1"
+    )
+    assert article.id == hashlib.sha256(b"s3://bucket/incoming/a.txt").hexdigest()[:16]
+
+
+def test_counts_reading_time_and_summary() -> None:
+    article = enrich(make(), identity="x", source=SOURCE, parser_version="1")
+
+    assert article.word_count == sum(len(p.split()) for p in BODY)
+    assert article.reading_time_minutes == 1
+    # the lead is longer than 300 chars: cut at the sentence boundary nearest 300
+    assert article.summary == (
+        "The city council approved a new budget for public libraries on Tuesday. The budget adds "
+        "evening opening hours at six branches and funds a mobile library for the outer "
+        "districts, which have had no branch since 2015. Council member Ada Lovelace said the "
+        "plan answered a petition signed by 12,000 residents."
+    )
+    assert article.ingested_at is None and article.updated_at is None
+
+
+def test_reading_time_is_words_over_230_rounded_at_least_one() -> None:
+    long_body = ["word " * 1000]
+    article = enrich(make(body=long_body), identity="x", source=SOURCE, parser_version="1")
+    assert article.reading_time_minutes == 4  # 1000 / 230 = 4.35
+
+
+def test_short_lead_is_the_whole_summary() -> None:
+    assert summarize(["A short lead."]) == "A short lead."
+
+
+def test_summary_of_one_long_sentence_is_cut_at_a_word() -> None:
+    summary = summarize(["word " * 200])
+    assert summary.endswith("…") and len(summary) <= 301
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        (
+            "The US throws China a bone, but don't buy it",
+            "the-us-throws-china-a-bone-but-dont-buy-it",
+        ),
+        ("Cristina Fernández exits stage — left?", "cristina-fernandez-exits-stage-left"),
+        ("Straße & Œuvre in Łódź", "strasse-and-oeuvre-in-lodz"),
+        ("  ---  ", ""),
+    ],
+)
+def test_slugify(text: str, slug: str) -> None:
+    assert slugify(text) == slug
+
+
+def test_slug_is_cut_at_a_word_boundary() -> None:
+    slug = slugify("word " * 40)
+    assert len(slug) <= 80 and not slug.endswith("-") and slug.endswith("word")
+
+
+def test_author_slugs_and_duplicates() -> None:
+    article = enrich(
+        make(authors=["José Álvarez", "Jose Alvarez", "Mary O'Neil"]),
+        identity="x",
+        source=SOURCE,
+        parser_version="1",
+    )
+    assert [(a.name, a.slug) for a in article.authors] == [
+        ("José Álvarez", "jose-alvarez"),
+        ("Mary O'Neil", "mary-oneil"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("The council said that it would open the library in the evening for the residents.", "en"),
+        (
+            "Der Bürgermeister sagte, dass die Bibliothek nach dem Umbau wieder offen ist.",
+            "de",
+        ),
+        (
+            "Le maire a dit que la bibliothèque sera ouverte le soir pour les habitants.",
+            "fr",
+        ),
+        (
+            "El alcalde dijo que la biblioteca estará abierta por la noche para los vecinos.",
+            "es",
+        ),
+        (
+            "O prefeito disse que a biblioteca não vai abrir à noite para os moradores da cidade.",
+            "pt",
+        ),
+        (
+            "Il sindaco ha detto che la biblioteca sarà aperta la sera per gli abitanti.",
+            "it",
+        ),
+        (
+            "De burgemeester zei dat de bibliotheek ook 's avonds open is voor de bewoners.",
+            "nl",
+        ),
+        (
+            "Wali kota mengatakan bahwa perpustakaan akan dibuka pada malam hari untuk warga.",
+            "id",
+        ),
+    ],
+)
+def test_detect_language(text: str, language: str) -> None:
+    assert detect_language(text) == language
+
+
+def test_too_little_text_has_no_language() -> None:
+    assert detect_language("Tokyo 2020") is None
+
+
+def test_stated_language_wins_and_is_normalized() -> None:
+    article = enrich(make(language="en-GB"), identity="x", source=SOURCE, parser_version="1")
+    assert article.language == "en"
+    article = enrich(make(language="DE_de"), identity="x", source=SOURCE, parser_version="1")
+    assert article.language == "de"
+
+
+def test_keywords_from_text_are_frequent_terms_and_names() -> None:
+    keywords = extract_keywords("Council approves library budget", "\n".join(BODY))
+    assert 0 < len(keywords) <= 10
+    assert "Regional Library Association" in keywords
+    assert "budget" in keywords
+    # stopwords and reporting verbs are never key terms
+    assert not {"the", "said", "which"} & {k.lower() for k in keywords}
+
+
+def test_stated_keywords_come_first_and_tags_are_their_slugs_plus_section() -> None:
+    article = enrich(
+        make(
+            keywords=["Public Libraries", "public libraries", "Budget 2024"], section="Local News"
+        ),
+        identity="x",
+        source=SOURCE,
+        parser_version="1",
+    )
+    assert article.keywords == ["Public Libraries", "Budget 2024"]
+    assert article.tags == ["local-news", "public-libraries", "budget-2024"]
+
+
+def test_at_most_ten_keywords() -> None:
+    article = enrich(
+        make(keywords=[f"term {i}" for i in range(15)]),
+        identity="x",
+        source=SOURCE,
+        parser_version="1",
+    )
+    assert len(article.keywords) == 10
+
+
+def test_headline_is_derived_from_the_first_sentence_when_the_file_has_none() -> None:
+    body = [
+        "CHEYENNE, Wyo. (AP) — Wyoming’s only abortion clinic stopped providing abortions "
+        "Friday. More text."
+    ]
+    assert derive_headline(body, has_dateline=True) == (
+        "Wyoming’s only abortion clinic stopped providing abortions Friday"
+    )
+    article = enrich(
+        make(headline=None, body=body, dateline=Dateline(location="CHEYENNE, Wyo.", agency="AP")),
+        identity="x",
+        source=SOURCE,
+        parser_version="1",
+    )
+    assert article.headline == "Wyoming’s only abortion clinic stopped providing abortions Friday"
+    assert article.slug == "wyomings-only-abortion-clinic-stopped-providing-abortions-friday"
+
+
+def test_content_hash_is_stable_and_tracks_content() -> None:
+    full = make(
+        section="Local",
+        authors=["Ada Lovelace"],
+        published_at=datetime(2024, 1, 2, 3, 4, tzinfo=UTC),
+        related=[RelatedLink(headline="Other story", section="Local")],
+    )
+    first = enrich(full, identity="a", source=SOURCE, parser_version="1")
+    again = enrich(
+        make(
+            section="Local",
+            authors=["Ada Lovelace"],
+            published_at=datetime(2024, 1, 2, 3, 4, tzinfo=UTC),
+            related=[RelatedLink(headline="Other story", section="Local")],
+        ),
+        identity="b",
+        source=Source(key="other", format="text", size=1),
+        parser_version="2",
+    )
+    # the same content gives the same hash whatever the file's name, size or parser version
+    assert first.content_hash == again.content_hash
+    changed = enrich(
+        replace(full, body=[*BODY, "A new paragraph."]),
+        identity="a",
+        source=SOURCE,
+        parser_version="1",
+    )
+    assert changed.content_hash != first.content_hash
+    assert len(first.content_hash) == 64
