@@ -118,11 +118,11 @@ def _drop_anywhere(paragraphs: list[str], related: list[RelatedLink]) -> list[st
     return kept
 
 
+_ANYWHERE_RULES = tuple(rule for rule in TRAILER_RULES if rule.kind in ANYWHERE_KINDS)
+
+
 def _is_anywhere_chrome(text: str) -> bool:
-    return any(
-        rule.kind in ANYWHERE_KINDS and rule.pattern.match(text) is not None
-        for rule in TRAILER_RULES
-    )
+    return any(rule.pattern.match(text) is not None for rule in _ANYWHERE_RULES)
 
 
 def _read_more_start(body: list[str]) -> int | None:
