@@ -294,3 +294,51 @@ def test_text_without_any_content_gives_no_body() -> None:
 
     assert article.body == []
     assert article.headline is None
+
+
+def test_leading_editors_note_gives_bio_and_disclaimer_and_keeps_the_dateline(
+    fixtures_dir: Path,
+) -> None:
+    # Given a run-on opinion piece that opens with an editor's note after "(CNN)"
+    # When it is parsed
+    article = parse_fixture(fixtures_dir, "run_on_editors_note.txt")
+
+    # Then the note's bio and disclaimer leave the body, and the body keeps the dateline
+    assert article.author_bio == (
+        "Ruth Marsh is a professor of economics at an example university and the author of a "
+        "book on cities."
+    )
+    assert article.disclaimer == "The opinions expressed in this commentary are solely hers."
+    assert article.dateline == Dateline(location=None, agency="CNN")
+    assert article.body[0].startswith("(CNN)Cities have always been engines of growth")
+    assert len(article.body) > 1
+    assert not any("Editor's note" in p or "solely hers" in p for p in article.body)
+
+
+def test_an_editors_note_that_is_no_bio_stays_in_the_body() -> None:
+    text = (
+        "Storm photos\n\n"
+        "Editor's note: This story contains images some readers may find distressing.\n\n"
+        "The storm flattened the harbour wall overnight.\n"
+    )
+
+    article = parse_text(text)
+
+    assert article.author_bio is None
+    assert article.body[0].startswith("Editor's note: This story contains images")
+
+
+def test_a_headline_after_a_date_line() -> None:
+    text = (
+        "March 3, 2023\n"
+        "Orchard saved by crowdfunding\n"
+        "By Ruth Evans\n\n"
+        "An orchard planted in 1910 will not be sold.\n"
+    )
+
+    article = parse_text(text)
+
+    assert article.headline == "Orchard saved by crowdfunding"
+    assert article.authors == ["Ruth Evans"]
+    assert article.published_at == datetime(2023, 3, 3, tzinfo=UTC)
+    assert article.body == ["An orchard planted in 1910 will not be sold."]

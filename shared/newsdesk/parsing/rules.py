@@ -325,6 +325,14 @@ TRAILER_RULES: tuple[TrailerRule, ...] = (
     ),
 )
 
+# A note before the body (CNN opinion pieces): "Editor's note: X is a columnist ... The opinions
+# expressed in this commentary are solely hers." Matched after any dateline prefix.
+EDITORS_NOTE = _rule(
+    "editors_note",
+    r"Editor(?:'|’)?s(?:'|’)? [Nn]ote ?: ?",
+    "Editor's note: Jane Doe is a columnist for The Example Herald.",
+)
+
 # Kinds that may sit anywhere in the body (captions, ad slots); the rest only at the end.
 ANYWHERE_KINDS: frozenset[TrailerKind] = frozenset({"chrome"})
 
@@ -354,6 +362,7 @@ ALL_RULES: tuple[Rule, ...] = (
     *DATELINE_RULES,
     *READ_MORE_RULES,
     INLINE_READ_MORE,
+    EDITORS_NOTE,
     *RELATED_ENTRY_RULES,
     *TRAILER_RULES,
     *PUBLISHER_RULES,

@@ -29,17 +29,10 @@ from newsdesk.parsing.rules import (
     NAME_PARTICLES,
     SOURCE_URL_RULES,
 )
+from newsdesk.parsing.sentences import group_sentences, split_sentences
 from newsdesk.parsing.trailer import clean_trailer
 
 _NAME_SEPARATORS = re.compile(r"\s*(?:,|;|&|\||\band\b)\s*")
-# A sentence ends at . ! or ? (optionally closed by quotes/brackets) before a capital or quote.
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
-_ABBREVIATION = re.compile(
-    r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Sr|Jr|Gov|Sen|Rep|Gen|Lt|Col|Sgt|Capt|Cmdr|Adm|Prof|Rev|Hon|"
-    r"Pres|Supt|Det|No|Nos|vs|v|Mt|Ft|Jan|Feb|Mar|Apr|Aug|Sept|Sep|Oct|Nov|Dec|Ave|Blvd|Inc|Corp|"
-    r"Co|Ltd|Bros|approx|etc|e\.g|i\.e)|\b[A-Z]|(?:\b[A-Za-z]\.)+[A-Za-z])\.$"
-)
-_ABBREVIATION_TAIL = 24
 _TERMINAL = (".", ",", ";", ":")
 _CLOSERS = "\"'”’)]»"
 
@@ -54,9 +47,7 @@ WRAP_MAX_WIDTH = 100
 WRAP_MIN_WIDTH = 40
 WRAP_MIN_LINES = 3
 # A body that is one paragraph longer than this has lost its paragraph breaks.
-RUN_ON_CHARS = 1200
-# Run-on text is regrouped into paragraphs of about this many characters.
-PARAGRAPH_TARGET_CHARS = 320
+RUN_ON_CHARS = 800
 
 
 @dataclass
@@ -133,6 +124,10 @@ def _read_header(lines: list[str]) -> _Header:
             continue
         if _is_standfirst(raw, lines, index, header):
             header.standfirst = _unprefix(raw)
+            index += 1
+            continue
+        if _is_late_headline(raw, lines, index, header):
+            header.headline = _unprefix(raw)
             index += 1
             continue
         break
@@ -219,6 +214,14 @@ def _is_standfirst(raw: str, lines: list[str], index: int, header: _Header) -> b
         return False
     following = index + 1
     return following < len(lines) and bool(lines[following]) and _is_header_line(lines[following])
+
+
+def _is_late_headline(raw: str, lines: list[str], index: int, header: _Header) -> bool:
+    """A headline after a date or byline line ("March 3, 2023" / "Headline" / blank / body)."""
+    if header.headline is not None or index == 0 or not _is_headline(_unprefix(raw)):
+        return False
+    following = lines[index + 1] if index + 1 < len(lines) else ""
+    return not following or _is_header_line(following)
 
 
 def parse_byline(line: str) -> tuple[list[str], str | None] | None:
@@ -325,38 +328,6 @@ def _join_wrapped(lines: list[str]) -> str:
         else:
             text += " " + line
     return text
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences of a run-on paragraph; abbreviations ("Mr.", "U.S.", initials) do not end one."""
-    sentences: list[str] = []
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        # Only the sentence's tail can hold an abbreviation; slicing all of it is quadratic.
-        tail = text[max(start, match.start() - _ABBREVIATION_TAIL) : match.start()]
-        if _ABBREVIATION.search(tail.rstrip().rstrip(_CLOSERS)):
-            continue
-        end = match.start() + len(match.group().rstrip())
-        sentences.append(text[start:end].strip())
-        start = match.end()
-    tail = text[start:].strip()
-    if tail:
-        sentences.append(tail)
-    return sentences
-
-
-def group_sentences(sentences: list[str]) -> list[str]:
-    """Sentences regrouped into paragraphs of about PARAGRAPH_TARGET_CHARS characters."""
-    paragraphs: list[str] = []
-    current = ""
-    for sentence in sentences:
-        current = f"{current} {sentence}" if current else sentence
-        if len(current) >= PARAGRAPH_TARGET_CHARS:
-            paragraphs.append(current)
-            current = ""
-    if current:
-        paragraphs.append(current)
-    return paragraphs
 
 
 def find_dateline(paragraph: str) -> Dateline | None:

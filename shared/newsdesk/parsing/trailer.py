@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from newsdesk.models import RelatedLink
 from newsdesk.parsing.rules import (
     ANYWHERE_KINDS,
+    DATELINE_RULES,
+    EDITORS_NOTE,
     INLINE_READ_MORE,
     PUBLISHER_RULES,
     READ_MORE_RULES,
@@ -17,7 +19,10 @@ from newsdesk.parsing.rules import (
     TRAILER_RULES,
     TrailerKind,
 )
+from newsdesk.parsing.sentences import split_sentences
 
+# An editor's note before the body spans at most this many paragraphs (sentences in run-on text).
+_MAX_NOTE_PARAGRAPHS = 4
 # Paragraphs after a "Read more" heading are links only when they are headline-sized.
 _MAX_RELATED_CHARS = 200
 # A "Read more" heading is looked for among the last paragraphs only.
@@ -44,10 +49,13 @@ def clean_trailer(paragraphs: list[str]) -> Trailer:
     Chrome (share/comment/advert lines, photo credits) is dropped wherever it sits; an inline
     "<headline>" + "Read more" pair becomes a related link; bios, disclaimers, copyright and
     funding notes are recognised at the end only, so body sentences of the same shape stay.
+    An "Editor's note:" opening the body gives the bio and disclaimer it holds; a dateline
+    before it stays at the start of the body.
     """
     related: list[RelatedLink] = []
     body = _drop_anywhere(paragraphs, related)
-    notes: list[tuple[str, TrailerKind]] = []
+    body, notes = _take_editors_note(body)
+    tail: list[tuple[str, TrailerKind]] = []
     end = _read_more_start(body)
     if end is not None:
         for text in body[end + 1 :]:
@@ -55,13 +63,14 @@ def clean_trailer(paragraphs: list[str]) -> Trailer:
             if entry_kind is None:
                 related.append(_related_entry(text))
             else:
-                notes.append((text, entry_kind))
+                tail.append((text, entry_kind))
         body = body[:end]
     while body:
         kind = classify_trailer(body[-1])
         if kind is None:
             break
-        notes.insert(0, (body.pop(), kind))
+        tail.insert(0, (body.pop(), kind))
+    notes.extend(tail)
     bios: list[str] = []
     disclaimers: list[str] = []
     publisher: str | None = None
@@ -99,6 +108,52 @@ def find_publisher(text: str) -> str | None:
         if match is not None:
             return match["publisher"].strip()
     return None
+
+
+def _take_editors_note(body: list[str]) -> tuple[list[str], list[tuple[str, TrailerKind]]]:
+    """Split a leading "Editor's note: <bio> <disclaimer>" off the body, keeping its dateline."""
+    if not body:
+        return body, []
+    first = body[0]
+    prefix = _dateline_prefix(first)
+    match = EDITORS_NOTE.pattern.match(first, len(prefix))
+    if match is None:
+        return body, []
+    note_paragraphs = [first[match.end() :], *body[1:_MAX_NOTE_PARAGRAPHS]]
+    note: list[str] = []
+    for index, paragraph in enumerate(note_paragraphs):
+        sentences = split_sentences(paragraph)
+        for position, sentence in enumerate(sentences):
+            if classify_trailer(sentence) == "disclaimer":
+                rest = [" ".join(sentences[position + 1 :]), *body[index + 1 :]]
+                return _with_prefix(prefix, [p for p in rest if p]), _note_kinds(note, sentence)
+            note.append(sentence)
+    # No disclaimer: only a note that reads as a bio leaves the body.
+    bio = note_paragraphs[0]
+    if classify_trailer(bio) != "bio":
+        return body, []
+    return _with_prefix(prefix, body[1:]), [(bio, "bio")]
+
+
+def _note_kinds(note: list[str], disclaimer: str) -> list[tuple[str, TrailerKind]]:
+    kinds: list[tuple[str, TrailerKind]] = [(disclaimer, "disclaimer")]
+    if note:
+        kinds.insert(0, (" ".join(note), "bio"))
+    return kinds
+
+
+def _dateline_prefix(paragraph: str) -> str:
+    for rule in DATELINE_RULES:
+        match = rule.pattern.match(paragraph)
+        if match is not None:
+            return paragraph[: match.end()]
+    return ""
+
+
+def _with_prefix(prefix: str, body: list[str]) -> list[str]:
+    if prefix and body:
+        return [prefix + body[0], *body[1:]]
+    return body
 
 
 def _drop_anywhere(paragraphs: list[str], related: list[RelatedLink]) -> list[str]:
