@@ -63,6 +63,8 @@ def test_sentences_starting_with_by_are_not_bylines(line: str) -> None:
         ("Atlanta, Georgia (CNN) -- A garden became a classroom.", "Atlanta, Georgia", "CNN"),
         ("Moscow (CNN)Russian President Vladimir Putin appeared.", "Moscow", "CNN"),
         ("CHEYENNE, Wyo. (AP) — Wyoming's only clinic closed.", "CHEYENNE, Wyo.", "AP"),
+        ("LONDON, March 3 (Reuters) - Sterling rose on Friday.", "LONDON", "Reuters"),
+        ("WASHINGTON (AP) _ The Senate voted on Tuesday.", "WASHINGTON", "AP"),
     ],
 )
 def test_datelines(paragraph: str, location: str | None, agency: str | None) -> None:
@@ -96,6 +98,25 @@ def test_ordinary_first_sentences_have_no_dateline(paragraph: str) -> None:
 )
 def test_publisher_named_by_a_disclaimer_or_copyright(text: str, publisher: str | None) -> None:
     assert find_publisher(text) == publisher
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "kind"),
+    [
+        ("Copyright 2024 The Associated Press. All rights reserved.", "copyright"),
+        ("Copyright © 2023 Example Media Ltd", "copyright"),
+        ("Copyright law is changing, and publishers are worried.", None),
+        ("Comment", "chrome"),
+        ("Share this article", "chrome"),
+        ("Advertisement", "chrome"),
+        ("A man walks past the court, Friday, May 5, 2023. (AP Photo/Mead Gruver, File)", "chrome"),
+        ("The views expressed here are his own.", "disclaimer"),
+        ("The author is a senior fellow at an example institute.", "bio"),
+        ("The company is a leading maker of chips.", None),
+    ],
+)
+def test_trailer_kinds(paragraph: str, kind: str | None) -> None:
+    assert classify_trailer(paragraph) == kind
 
 
 def test_read_more_list_entries_become_related_links_with_sections() -> None:

@@ -328,6 +328,21 @@ def test_an_editors_note_that_is_no_bio_stays_in_the_body() -> None:
     assert article.body[0].startswith("Editor's note: This story contains images")
 
 
+def test_published_and_last_modified_lines() -> None:
+    text = (
+        "Orchard saved by crowdfunding\n"
+        "Published: 2023-03-03T09:00:00+01:00\n"
+        "Last modified: March 4, 2023\n\n"
+        "An orchard planted in 1910 will not be sold.\n"
+    )
+
+    article = parse_text(text)
+
+    assert article.published_at == datetime(2023, 3, 3, 8, tzinfo=UTC)
+    assert article.updated_at_source == datetime(2023, 3, 4, tzinfo=UTC)
+    assert article.body == ["An orchard planted in 1910 will not be sold."]
+
+
 def test_a_headline_after_a_date_line() -> None:
     text = (
         "March 3, 2023\n"
@@ -342,3 +357,32 @@ def test_a_headline_after_a_date_line() -> None:
     assert article.authors == ["Ruth Evans"]
     assert article.published_at == datetime(2023, 3, 3, tzinfo=UTC)
     assert article.body == ["An orchard planted in 1910 will not be sold."]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x",
+        "--",
+        "-- \n-- \n-- ",
+        "By",
+        "Opinion | ",
+        " | Headline only",
+        "Read more:",
+        "Comment\nShare this article\nAdvertisement",
+        "(CNN)",
+        "Mr. " * 500,
+        "((((((((((" * 100,
+        "NEW YORK " * 200 + "(Reuters) - x",
+        "a\n" * 2000,
+        ("word " * 15 + "\n") * 300,
+        "Headline\n\n" + "The end. " * 400,
+        "Editor's note:",
+        "(CNN)Editor's note: The opinions expressed in this commentary are solely hers.",
+    ],
+)
+def test_odd_inputs_parse_without_error(text: str) -> None:
+    article = parse_text(text)
+
+    assert article.format == "text"
+    assert all(paragraph.strip() == paragraph and paragraph for paragraph in article.body)

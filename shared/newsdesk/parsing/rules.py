@@ -59,14 +59,14 @@ KICKER_RULES: tuple[Rule, ...] = (
 
 # `names` holds one or more names joined by ",", "and" or "&", possibly with an agency or role.
 BYLINE_RULES: tuple[Rule, ...] = (
-    _rule("by", r"^(?:Written |Words |Story )?[Bb][Yy]:? (?P<names>\S.*)$", "By Tom Fowdy"),
-    _rule("by_two", r"^[Bb][Yy]:? (?P<names>.+ and .+)$", "By Alexei Oreskovic and Jennifer Saba"),
-    _rule("by_list", r"^[Bb][Yy]:? (?P<names>.+, .+ and .+)$", "By Ann Lee, Bo Chen and Cy Diaz"),
+    _rule("empty_prefixed", r"^--\s*$", "-- "),
     _rule(
         "by_agency", r"^[Bb][Yy]:? (?P<names>.+, (?:Reuters|AP|AFP|CNN))$", "By Ann Lee, Reuters"
     ),
+    _rule("by_list", r"^[Bb][Yy]:? (?P<names>.+, .+ and .+)$", "By Ann Lee, Bo Chen and Cy Diaz"),
+    _rule("by_two", r"^[Bb][Yy]:? (?P<names>.+ and .+)$", "By Alexei Oreskovic and Jennifer Saba"),
+    _rule("by", r"^(?:Written |Words |Story )?[Bb][Yy]:? (?P<names>\S.*)$", "By Tom Fowdy"),
     _rule("author_label", r"^Authors?: (?P<names>\S.*)$", "Author: Jane Doe"),
-    _rule("empty_prefixed", r"^--\s*$", "-- "),
 )
 
 # Words that end a byline name list but are not people: agencies and roles.
@@ -129,8 +129,8 @@ DATE_RULES: tuple[Rule, ...] = (
     ),
     _rule(
         "labelled",
-        r"^(?P<label>Published|Posted|Updated|Last updated|First published|Modified|Date|"
-        r"Dated)(?: on| at)?:? (?P<value>.*\d{4}.*)$",
+        r"^(?P<label>Published|Posted|Updated|Last updated|Last modified|First published|Modified|"
+        r"Date|Dated)(?: on| at)?:? (?P<value>.*\d{4}.*)$",
         "Published: March 3, 2023",
         re.IGNORECASE,
     ),
@@ -175,12 +175,14 @@ SOURCE_URL_RULES: tuple[Rule, ...] = (
 
 _AGENCY = r"(?P<agency>[A-Z][A-Za-z]{1,14}(?: [A-Z][A-Za-z]{1,14})?)"
 _LOCATION = rf"(?P<location>{_CAP}(?:(?:, ?| |/){_CAP}){{0,5}})"
-_DASH = r"(?:--|[—–-])"
+_DASH = r"(?:--|[—–_-])"
+# Newer wire datelines carry the day: "LONDON, March 3 (Reuters) -".
+_WIRE_DAY = r"(?:, (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{1,2})?"
 
 DATELINE_RULES: tuple[Rule, ...] = (
     _rule(
         "location_agency",
-        rf"^{_LOCATION} ?\({_AGENCY}\)(?: ?{_DASH} ?| ?: ?|(?=[A-Z“\"'‘]))",
+        rf"^{_LOCATION}{_WIRE_DAY} ?\({_AGENCY}\)(?: ?{_DASH} ?| ?: ?|(?=[A-Z“\"'‘]))",
         "SAN FRANCISCO (Reuters) - Yahoo Inc will buy Tumblr.",
     ),
     _rule(
@@ -275,7 +277,8 @@ TRAILER_RULES: tuple[TrailerRule, ...] = (
     _trailer(
         "copyright",
         "copyright_line",
-        r"^(?:©|\(c\)|Copyright\b|All rights reserved\b)",
+        r"^(?:©|\(c\)|Copyright ?(?:©|\(c\))? ?\d{4}|Copyright\b.{0,100}\bAll rights reserved|"
+        r"All rights reserved\b)",
         "© 2023 DotDotNews. All rights reserved.",
         re.IGNORECASE,
     ),

@@ -34,6 +34,7 @@ from newsdesk.parsing.trailer import clean_trailer
 
 _NAME_SEPARATORS = re.compile(r"\s*(?:,|;|&|\||\band\b)\s*")
 _TERMINAL = (".", ",", ";", ":")
+_UPDATE_LABELS = frozenset({"updated", "last updated", "last modified", "modified"})
 _CLOSERS = "\"'”’)]»"
 
 MAX_HEADER_LINES = 12
@@ -198,7 +199,7 @@ def _apply_date(text: str, header: _Header) -> bool:
         if parsed is None:
             continue
         label = (match.groupdict().get("label") or "").lower()
-        if label in ("updated", "last updated", "modified") or header.published_at is not None:
+        if label in _UPDATE_LABELS or header.published_at is not None:
             header.updated_at_source = header.updated_at_source or parsed
         else:
             header.published_at = parsed
