@@ -386,3 +386,37 @@ def test_odd_inputs_parse_without_error(text: str) -> None:
 
     assert article.format == "text"
     assert all(paragraph.strip() == paragraph and paragraph for paragraph in article.body)
+
+
+def test_a_closing_paragraph_about_a_source_is_body_not_bio() -> None:
+    text = (
+        "Bank warns of slower growth\n"
+        "By Ann Lee\n\n"
+        "The bank cut its growth forecast on Monday.\n\n"
+        "Sam Jones is a senior analyst at Example Bank.\n"
+    )
+
+    article = parse_text(text)
+
+    assert article.author_bio is None
+    assert article.body[-1] == "Sam Jones is a senior analyst at Example Bank."
+
+
+def test_a_closing_paragraph_about_the_byline_author_is_the_bio() -> None:
+    text = (
+        "Bank warns of slower growth\n"
+        "By Ann Lee\n\n"
+        "The bank cut its growth forecast on Monday.\n\n"
+        "Ann Lee is a business writer based in London.\n"
+    )
+
+    article = parse_text(text)
+
+    assert article.author_bio == "Ann Lee is a business writer based in London."
+    assert article.body == ["The bank cut its growth forecast on Monday."]
+
+
+def test_a_byline_in_a_script_without_capitals() -> None:
+    article = parse_text("春季茶叶上市\nBy 王芳 and 李明\n\n今年的春茶比去年早上市两周。\n")
+
+    assert article.authors == ["王芳", "李明"]

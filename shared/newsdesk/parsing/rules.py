@@ -25,9 +25,14 @@ class Rule:
 
 @dataclass(frozen=True)
 class TrailerRule(Rule):
-    """A trailer pattern and what a matching paragraph is."""
+    """A trailer pattern and what a matching paragraph is.
+
+    A `contextual` rule has a shape that ordinary closing paragraphs share ("Jane Doe is a
+    professor at ..."): it counts only beside other trailer notes or when it names an author.
+    """
 
     kind: TrailerKind = "chrome"
+    contextual: bool = False
 
 
 def _rule(name: str, pattern: str, example: str, flags: int = 0) -> Rule:
@@ -35,9 +40,15 @@ def _rule(name: str, pattern: str, example: str, flags: int = 0) -> Rule:
 
 
 def _trailer(
-    kind: TrailerKind, name: str, pattern: str, example: str, flags: int = 0
+    kind: TrailerKind,
+    name: str,
+    pattern: str,
+    example: str,
+    flags: int = 0,
+    *,
+    contextual: bool = False,
 ) -> TrailerRule:
-    return TrailerRule(name, re.compile(pattern, flags), example, kind)
+    return TrailerRule(name, re.compile(pattern, flags), example, kind, contextual)
 
 
 # A capitalized word of a name or place: "Tom", "O'Brien", "Smith-Spark", "D.C.".
@@ -245,9 +256,10 @@ TRAILER_RULES: tuple[TrailerRule, ...] = (
     _trailer(
         "bio",
         "named_is_a_role",
-        rf"^{_CAP}(?: {_CAP}){{0,3}} (?:is|was|has been) (?:an?|the) "
+        rf"^(?P<name>{_CAP}(?: {_CAP}){{0,3}}) (?:is|was|has been) (?:an?|the) "
         rf"[^.]{{0,120}}?\b{_BIO_NOUNS}s?\b",
         "Tom Fowdy is a British writer and analyst of politics.",
+        contextual=True,
     ),
     _trailer(
         "disclaimer",

@@ -71,7 +71,9 @@ def parse_text(text: str) -> Extracted:
     header = _read_header(lines)
     paragraphs = split_paragraphs(lines[header.end :])
     run_on = len(paragraphs) == 1 and len(paragraphs[0]) > RUN_ON_CHARS
-    trailer = clean_trailer(split_sentences(paragraphs[0]) if run_on else paragraphs)
+    trailer = clean_trailer(
+        split_sentences(paragraphs[0]) if run_on else paragraphs, authors=header.authors
+    )
     body = group_sentences(trailer.body) if run_on else trailer.body
     dateline = find_dateline(body[0]) if body else None
     publisher = trailer.publisher or header.publisher
@@ -268,7 +270,10 @@ def _is_name(text: str) -> bool:
     words = text.split()
     if not 1 <= len(words) <= MAX_NAME_WORDS or any(char.isdigit() for char in text):
         return False
-    return all(word[0].isupper() or word in NAME_PARTICLES for word in words)
+    # Capitalized words, or scripts without case (CJK); "By the end of ..." is no name.
+    return all(
+        (word[0].isalpha() and not word[0].islower()) or word in NAME_PARTICLES for word in words
+    )
 
 
 # ---------------------------------------------------------------------------------------------

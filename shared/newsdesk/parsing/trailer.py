@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from newsdesk.models import RelatedLink
@@ -18,6 +19,7 @@ from newsdesk.parsing.rules import (
     RELATED_ENTRY_RULES,
     TRAILER_RULES,
     TrailerKind,
+    TrailerRule,
 )
 from newsdesk.parsing.sentences import split_sentences
 
@@ -43,14 +45,15 @@ class Trailer:
     publisher: str | None = None
 
 
-def clean_trailer(paragraphs: list[str]) -> Trailer:
+def clean_trailer(paragraphs: list[str], *, authors: Sequence[str] = ()) -> Trailer:
     """Split trailing notes and page chrome off a list of body paragraphs.
 
     Chrome (share/comment/advert lines, photo credits) is dropped wherever it sits; an inline
     "<headline>" + "Read more" pair becomes a related link; bios, disclaimers, copyright and
     funding notes are recognised at the end only, so body sentences of the same shape stay.
     An "Editor's note:" opening the body gives the bio and disclaimer it holds; a dateline
-    before it stays at the start of the body.
+    before it stays at the start of the body. `authors` (from the byline) lets a closing
+    "<author> is a columnist …" paragraph count as a bio on its own.
     """
     related: list[RelatedLink] = []
     body = _drop_anywhere(paragraphs, related)
@@ -65,11 +68,18 @@ def clean_trailer(paragraphs: list[str]) -> Trailer:
             else:
                 tail.append((text, entry_kind))
         body = body[:end]
+    author_names = {name.casefold() for name in authors}
     while body:
-        kind = classify_trailer(body[-1])
-        if kind is None:
+        rule = _match_trailer(body[-1])
+        if rule is None:
             break
-        tail.insert(0, (body.pop(), kind))
+        if rule.contextual and not (
+            end is not None
+            or any(kind != "chrome" for _, kind in tail)
+            or _names_author(rule, body[-1], author_names)
+        ):
+            break
+        tail.insert(0, (body.pop(), rule.kind))
     notes.extend(tail)
     bios: list[str] = []
     disclaimers: list[str] = []
@@ -92,13 +102,24 @@ def clean_trailer(paragraphs: list[str]) -> Trailer:
 
 def classify_trailer(paragraph: str) -> TrailerKind | None:
     """The trailer kind of a paragraph (bio, disclaimer, copyright, chrome, funding) or None."""
+    rule = _match_trailer(paragraph)
+    return None if rule is None else rule.kind
+
+
+def _match_trailer(paragraph: str) -> TrailerRule | None:
     short = len(paragraph) <= _MAX_CHROME_CHARS
     for rule in TRAILER_RULES:
         if rule.kind == "chrome" and not short:
             continue
         if rule.pattern.match(paragraph):
-            return rule.kind
+            return rule
     return None
+
+
+def _names_author(rule: TrailerRule, paragraph: str, author_names: set[str]) -> bool:
+    match = rule.pattern.match(paragraph)
+    name = match.groupdict().get("name") if match is not None else None
+    return name is not None and name.casefold() in author_names
 
 
 def find_publisher(text: str) -> str | None:
