@@ -91,6 +91,7 @@ def test_ordinary_first_sentences_have_no_dateline(paragraph: str) -> None:
     ("text", "publisher"),
     [
         ("The views do not necessarily reflect those of DotDotNews.", "DotDotNews"),
+        ("The views do not necessarily reflect those of the Morning Ledger.", "Morning Ledger"),
         ("© 2023 The Example Gazette. All rights reserved.", "The Example Gazette"),
         ("Copyright 2024 The Associated Press. All rights reserved.", "The Associated Press"),
         ("The opinions expressed in this commentary are solely those of the author.", None),

@@ -356,7 +356,7 @@ PUBLISHER_RULES: tuple[Rule, ...] = (
     _rule(
         "disclaimer_outlet",
         r"\breflect(?:s)? (?:those|the (?:views|opinions|position|policy|policies))"
-        r"(?: or policies)? of (?P<publisher>[A-Z][\w&.'’ -]{1,60}?)\.?$",
+        r"(?: or policies)? of (?:the )?(?P<publisher>[A-Z][\w&.'’ -]{1,60}?)\.?$",
         "The views do not necessarily reflect those of DotDotNews.",
     ),
     _rule(
