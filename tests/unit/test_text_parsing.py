@@ -420,3 +420,28 @@ def test_a_byline_in_a_script_without_capitals() -> None:
     article = parse_text("春季茶叶上市\nBy 王芳 and 李明\n\n今年的春茶比去年早上市两周。\n")
 
     assert article.authors == ["王芳", "李明"]
+
+
+@pytest.mark.parametrize(
+    ("line", "authors", "published_at"),
+    [
+        ("By Jane Doe | March 3, 2023", ["Jane Doe"], datetime(2023, 3, 3, tzinfo=UTC)),
+        ("By Jane Doe, Published: 2023-03-03", ["Jane Doe"], datetime(2023, 3, 3, tzinfo=UTC)),
+        (
+            "March 3, 2023 | By Jane Doe and Bo Chen",
+            ["Jane Doe", "Bo Chen"],
+            datetime(2023, 3, 3, tzinfo=UTC),
+        ),
+        (
+            "By Jane Doe, March 3, 2023 10:32 AM ET",
+            ["Jane Doe"],
+            datetime(2023, 3, 3, 15, 32, tzinfo=UTC),
+        ),
+    ],
+)
+def test_byline_and_date_on_one_line(line: str, authors: list[str], published_at: datetime) -> None:
+    article = parse_text(f"Orchard saved by crowdfunding\n{line}\n\nThe orchard will stay.\n")
+
+    assert article.authors == authors
+    assert article.published_at == published_at
+    assert article.body == ["The orchard will stay."]

@@ -170,6 +170,25 @@ DATE_RULES: tuple[Rule, ...] = (
     ),
 )
 
+# One line holding two header items: "By Jane Doe | March 3, 2023", "By Ann Lee, Published
+# 2023-03-03". Each part must be a header line on its own.
+_DATE_START = (
+    rf"(?:(?:Published|Updated|Posted)(?: on)?:? )?(?:{_WEEKDAY} )?"
+    rf"(?:{_MONTH} \d{{1,2}},? \d{{4}}|\d{{1,2}} {_MONTH},? \d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})"
+)
+HEADER_SPLIT_RULES: tuple[Rule, ...] = (
+    _rule(
+        "byline_then_date",
+        rf"^(?P<first>[Bb][Yy]:? .+?)(?:,| ?[|•·—–-]) ?(?P<second>{_DATE_START}.*)$",
+        "By Jane Doe | March 3, 2023",
+    ),
+    _rule(
+        "date_then_byline",
+        rf"^(?P<first>{_DATE_START}.*?) ?[|•·—–-] ?(?P<second>[Bb][Yy]:? .+)$",
+        "March 3, 2023 | By Jane Doe",
+    ),
+)
+
 SOURCE_URL_RULES: tuple[Rule, ...] = (
     _rule("bare_url", r"^<?(?P<url>https?://[^\s<>]+)>?$", "http://www.reuters.com/article/x"),
     _rule(
@@ -373,6 +392,7 @@ ALL_RULES: tuple[Rule, ...] = (
     *KICKER_RULES,
     *BYLINE_RULES,
     *DATE_RULES,
+    *HEADER_SPLIT_RULES,
     *SOURCE_URL_RULES,
     *DATELINE_RULES,
     *READ_MORE_RULES,

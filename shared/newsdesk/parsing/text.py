@@ -25,6 +25,7 @@ from newsdesk.parsing.rules import (
     DATE_RULES,
     DATELINE_RULES,
     HEADER_PREFIX,
+    HEADER_SPLIT_RULES,
     KICKER_RULES,
     NAME_PARTICLES,
     SOURCE_URL_RULES,
@@ -188,6 +189,22 @@ def _apply_header_line(raw: str, header: _Header) -> bool:
         match = rule.pattern.match(text)
         if match is not None:
             header.source_url = header.source_url or match["url"]
+            return True
+    return _apply_split_line(text, header)
+
+
+def _apply_split_line(text: str, header: _Header) -> bool:
+    """ "By A | March 3, 2023": both parts are recorded, or neither."""
+    if len(text) > MAX_BYLINE_CHARS:
+        return False
+    for rule in HEADER_SPLIT_RULES:
+        match = rule.pattern.match(text)
+        if match is None:
+            continue
+        parts = (match["first"].strip(), match["second"].strip())
+        if all(_is_header_line(part) for part in parts):
+            for part in parts:
+                _apply_header_line(part, header)
             return True
     return False
 
