@@ -59,7 +59,17 @@ def configure(json_logs: bool, stream: TextIO | None = None) -> logging.Logger:
     return logger
 
 
-def humanize_handler_logs(service_logger_name: str) -> None:
-    """Reformat the powertools logger's output (JSON) as human-readable lines."""
-    for handler in logging.getLogger(service_logger_name).handlers:
-        handler.setFormatter(HumanFormatter())
+def humanize_handler_logs(service_logger_name: str, stream: TextIO | None = None) -> None:
+    """Show the handlers' warnings and errors as readable lines instead of powertools' JSON.
+
+    powertools keeps using its own handler's formatter (append_keys …), so that handler stays
+    in place, silenced; a readable one prints WARNING and above. Info records still reach
+    other handlers (the stack reads ingestion outcomes from them).
+    """
+    logger = logging.getLogger(service_logger_name)
+    for handler in logger.handlers:
+        handler.setLevel(logging.CRITICAL + 1)
+    readable = logging.StreamHandler(stream or sys.stdout)
+    readable.setFormatter(HumanFormatter())
+    readable.setLevel(logging.WARNING)
+    logger.addHandler(readable)

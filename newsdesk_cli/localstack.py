@@ -47,6 +47,8 @@ class DevConfig:
     samples_timeout: float = 60.0
     # How long one receive waits for messages; also bounds how long stopping takes.
     poll_wait_seconds: int = 1
+    # Visibility of a failed message before its retry; None = the queue's VisibilityTimeout.
+    retry_delay_seconds: int | None = None
 
 
 @dataclass
@@ -125,9 +127,8 @@ def handler_environment(
         "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
         "POWERTOOLS_METRICS_NAMESPACE": SERVICE_NAME,
         "POWERTOOLS_TRACE_DISABLED": "1",
-        # Human-readable mode shows the handlers' warnings and errors, not their info lines
-        # or metric blobs; --json-logs passes powertools' output through untouched.
-        "POWERTOOLS_LOG_LEVEL": "INFO" if json_logs else "WARNING",
+        "POWERTOOLS_LOG_LEVEL": "INFO",
+        # Human-readable mode prints no metric blobs; --json-logs passes them through.
         "POWERTOOLS_METRICS_DISABLED": "false" if json_logs else "true",
     }
 
@@ -137,6 +138,19 @@ def _template_default(parameter: str, fallback: int) -> int:
 
     value = load_template()["Parameters"].get(parameter, {}).get("Default", fallback)
     return int(value)
+
+
+class OutcomeCapture(logging.Handler):
+    """Collects (status, code) per key from the ingest handler's `ingested` log records."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.INFO)
+        self.outcomes: dict[str, tuple[str, str | None]] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        key, status = getattr(record, "key", None), getattr(record, "status", None)
+        if isinstance(key, str) and isinstance(status, str):
+            self.outcomes[key] = (status, getattr(record, "code", None))
 
 
 def s3_records(sqs_record: dict[str, Any]) -> Iterator[tuple[str, str]]:
@@ -239,18 +253,28 @@ class LocalStack:
             self.client("sqs"),
             self.resources.queue_url,
             self._observed_ingest(handler),
+            queue_arn=self.resources.queue_arn,
             function_name="IngestFunction",
             wait_time_seconds=self.config.poll_wait_seconds,
+            retry_delay_seconds=self.config.retry_delay_seconds,
         )
         self._spawn("queue-poller", lambda: self._poll_until_stopped(source.poll_once))
 
     def _observed_ingest(self, handler: Handler) -> Handler:
-        """The ingest handler, with a log line per S3 record and the start-up tracker fed."""
+        """The ingest handler, with a log line per S3 record and the start-up tracker fed.
+
+        Outcomes (stored, unchanged, failed, removed, …) come from the handler's own
+        `ingested` log records; invocations take turns, so a capture belongs to one batch.
+        """
         bucket = self.resources.bucket
+        capture = OutcomeCapture()
+        logging.getLogger(SERVICE_NAME).addHandler(capture)
 
         def invoke(event: dict[str, Any], context: Any) -> Any:
             with self.invoke_lock:
+                capture.outcomes.clear()
                 result = handler(event, context)
+                outcomes = dict(capture.outcomes)
             failed = {
                 item.get("itemIdentifier")
                 for item in (result or {}).get("batchItemFailures", [])
@@ -260,11 +284,17 @@ class LocalStack:
                 receives = record.get("attributes", {}).get("ApproximateReceiveCount", "1")
                 for event_name, key in s3_records(record):
                     if record.get("messageId") in failed:
-                        outcome = f"will retry (receive {receives} of 5)"
-                    elif event_name.startswith("ObjectRemoved"):
-                        outcome = f"removed {article_id(bucket, key)}"
+                        outcome = (
+                            f"error, will retry (receive {receives} of "
+                            f"{self.resources.max_receive_count})"
+                        )
                     else:
-                        outcome = f"handled {article_id(bucket, key)}"
+                        status, code = outcomes.get(key, ("done", None))
+                        outcome = status
+                        if code:
+                            outcome += f" ({code})"
+                        if status in ("stored", "unchanged", "removed"):
+                            outcome += f" {article_id(bucket, key)}"
                     self._log_ingest(key, event_name, outcome)
                     if record.get("messageId") not in failed:
                         self.tracker.mark(key)

@@ -22,6 +22,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="log JSON lines (powertools output as is) instead of one readable line per event",
     )
     parser.add_argument(
+        "--retry-delay",
+        type=int,
+        metavar="SECONDS",
+        help="seconds before a failed message is retried (default: the queue's visibility "
+        "timeout from template.yaml, as on AWS)",
+    )
+    parser.add_argument(
         "--no-samples", action="store_true", help="start empty: do not upload the sample articles"
     )
 
@@ -39,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
             moto_port=args.moto_port,
             json_logs=args.json_logs,
             upload_samples=not args.no_samples,
+            retry_delay_seconds=args.retry_delay,
         ),
         log,
     )
