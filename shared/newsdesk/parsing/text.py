@@ -194,7 +194,7 @@ def _apply_header_line(raw: str, header: _Header) -> bool:
 
 
 def _apply_split_line(text: str, header: _Header) -> bool:
-    """ "By A | March 3, 2023": both parts are recorded, or neither."""
+    """Record a combined line such as "By A | March 3, 2023": both of its parts, or neither."""
     if len(text) > MAX_BYLINE_CHARS:
         return False
     for rule in HEADER_SPLIT_RULES:
@@ -238,7 +238,7 @@ def _is_standfirst(raw: str, lines: list[str], index: int, header: _Header) -> b
 
 def _is_late_headline(raw: str, lines: list[str], index: int, header: _Header) -> bool:
     """A headline after a date or byline line ("March 3, 2023" / "Headline" / blank / body)."""
-    if header.headline is not None or index == 0 or not _is_headline(_unprefix(raw)):
+    if header.headline is not None or not _is_headline(_unprefix(raw)):
         return False
     following = lines[index + 1] if index + 1 < len(lines) else ""
     return not following or _is_header_line(following)
