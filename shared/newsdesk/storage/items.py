@@ -84,16 +84,36 @@ def sort_time(article: Article) -> datetime:
     return moment
 
 
-def listings_of(article: Article) -> list[str]:
-    """Every listing (GSI1 partition) an article appears in."""
+def listings_of(article: Article | Mapping[str, Any]) -> list[str]:
+    """Every listing (GSI1 partition) an article, or its stored record item, appears in."""
+    data = _listing_data(article)
     listings = [keys.listing_feed()]
-    if article.section:
-        listings.append(keys.listing_section(slugify(article.section)))
-    listings.extend(keys.listing_author(author.slug) for author in article.authors)
-    listings.extend(keys.listing_tag(tag) for tag in article.tags)
-    if article.language:
-        listings.append(keys.listing_lang(article.language))
+    if data.get("section"):
+        listings.append(keys.listing_section(slugify(data["section"])))
+    listings.extend(keys.listing_author(author["slug"]) for author in data.get("authors") or [])
+    listings.extend(keys.listing_tag(tag) for tag in data.get("tags") or [])
+    if data.get("language"):
+        listings.append(keys.listing_lang(data["language"]))
     return list(dict.fromkeys(listings))
+
+
+def registry_entries(article: Article | Mapping[str, Any]) -> dict[tuple[str, str], str]:
+    """(kind, slug) -> display name of every registry entry an article counts in."""
+    data = _listing_data(article)
+    entries: dict[tuple[str, str], str] = {}
+    for author in data.get("authors") or []:
+        entries[("author", author["slug"])] = author["name"]
+    if data.get("section"):
+        entries[("section", slugify(data["section"]))] = data["section"]
+    for tag in data.get("tags") or []:
+        entries[("tag", tag)] = tag
+    return entries
+
+
+def _listing_data(article: Article | Mapping[str, Any]) -> Mapping[str, Any]:
+    if isinstance(article, Article):
+        return article.model_dump(mode="json", include={"section", "authors", "tags", "language"})
+    return article
 
 
 def summary_attributes(article: Article) -> Item:

@@ -1,0 +1,68 @@
+"""IngestFunction: S3 event notifications from SQS -> article records (partial batch failures).
+
+Thin: each SQS record goes to the ingest service; a record that raises (transient errors) is
+reported in batchItemFailures so SQS retries it alone. Clients are built on first use.
+"""
+
+from functools import cache
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from newsdesk.service.ingest import IngestService
+from newsdesk.settings import get_settings
+from newsdesk.storage.articles import ArticleStore
+from newsdesk.storage.objects import ObjectStore
+
+logger = Logger(service="newsdesk")
+metrics = Metrics(namespace="newsdesk")  # also POWERTOOLS_METRICS_NAMESPACE (template)
+tracer = Tracer()
+processor = BatchProcessor(event_type=EventType.SQS)
+
+_METRICS = {
+    "stored": "ArticlesStored",
+    "unchanged": "ArticlesUnchanged",
+    "failed": "IngestionsFailed",
+    "removed": "ArticlesRemoved",
+}
+
+
+@cache
+def get_service() -> IngestService:
+    settings = get_settings()
+    session = boto3.session.Session(region_name=settings.region)
+    return IngestService(
+        store=ArticleStore(session.client("dynamodb"), settings.table_name),
+        objects=ObjectStore(session.client("s3")),
+        incoming_prefix=settings.incoming_prefix,
+        max_file_bytes=settings.max_file_bytes,
+    )
+
+
+@tracer.capture_method
+def record_handler(record: SQSRecord) -> None:
+    for outcome in get_service().handle_message(record.body):
+        logger.info("ingested", extra={"key": outcome.key, "status": outcome.status})
+        if outcome.status in _METRICS:
+            count = 1 if outcome.status == "failed" else len(outcome.article_ids)
+            metrics.add_metric(name=_METRICS[outcome.status], unit=MetricUnit.Count, value=count)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    metrics.add_metric(name="MessagesReceived", unit=MetricUnit.Count, value=len(event["Records"]))
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

@@ -1,0 +1,173 @@
+"""The ingestion path under moto, end to end: put_object -> notification -> queue -> handler.
+
+Shared by the ingestion integration tests: a fixture `stack` with the template's resources,
+the local SQS event source delivering to functions.ingest.app.lambda_handler, and the store.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from functions.ingest import app
+from newsdesk.storage.articles import ArticleStore
+from newsdesk.storage.objects import ObjectStore
+from newsdesk_cli.lambda_context import LocalLambdaContext
+from newsdesk_cli.resources import LocalResources
+from newsdesk_cli.sqs_source import PollResult, SqsEventSource
+
+REGION = "us-east-1"
+WRITE_OPERATIONS = frozenset(
+    {"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"}
+)
+
+SYNTHETIC_ARTICLE = """Opinion | Harbour city votes to keep its ferries running
+
+By Jane Doe
+
+The harbour council voted on Tuesday to keep the city's ferry network running through the
+winter, reversing a plan that would have cut three routes.
+
+Councillors said the routes carry more than twelve thousand commuters a day and that the
+savings promised by the cuts had been overstated in the original proposal.
+
+The decision follows weeks of protests by residents of the outer islands, who depend on
+the boats for school, work and hospital visits.
+
+A final budget vote is expected next month, when the council will also consider a plan to
+replace the two oldest vessels in the fleet.
+"""
+
+
+def synthetic_article(
+    headline: str = "Harbour city votes to keep its ferries running",
+    author: str = "Jane Doe",
+    extra: str = "",
+) -> bytes:
+    text = SYNTHETIC_ARTICLE.replace(
+        "Harbour city votes to keep its ferries running", headline
+    ).replace("Jane Doe", author)
+    return (text + (f"\n{extra}\n" if extra else "")).encode()
+
+
+@dataclass
+class IngestStack:
+    resources: LocalResources
+    s3: Any
+    sqs: Any
+    dynamodb: Any
+    source: SqsEventSource
+    calls: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def bucket(self) -> str:
+        return self.resources.bucket
+
+    @property
+    def store(self) -> ArticleStore:
+        """The handler's own store (its capacity meter counts what the handler consumed)."""
+        store = app.get_service().store
+        assert isinstance(store, ArticleStore)
+        return store
+
+    @property
+    def objects(self) -> ObjectStore:
+        objects = app.get_service().objects
+        assert isinstance(objects, ObjectStore)
+        return objects
+
+    def reader(self) -> ArticleStore:
+        """A separate store for reading back (its reads do not count as the handler's)."""
+        return ArticleStore(self.dynamodb, self.resources.table)
+
+    def put(self, key: str, data: bytes) -> str | None:
+        response = self.s3.put_object(Bucket=self.bucket, Key=key, Body=data)
+        version: str | None = response.get("VersionId")
+        return version
+
+    def delete(self, key: str) -> None:
+        self.s3.delete_object(Bucket=self.bucket, Key=key)
+
+    def deliver(self) -> PollResult:
+        """One poll of the queue into the handler; asserts there was something to deliver."""
+        result = self.source.poll_once(wait_seconds=0)
+        assert result.received, "expected a message in the ingest queue"
+        return result
+
+    def deliver_all(self) -> list[PollResult]:
+        return self.source.drain(max_polls=20)
+
+    def writes(self) -> int:
+        return sum(self.calls[name] for name in WRITE_OPERATIONS)
+
+    def hook_handler_client(self) -> Any:
+        """The handler's DynamoDB client, with every call counted in `calls`."""
+        client = self.store.client
+
+        def count(model: Any, **_: Any) -> None:
+            self.calls[model.name] += 1
+
+        client.meta.events.register("before-call.dynamodb.*", count)
+        return client
+
+    def queue_depth(self, url: str) -> int:
+        attributes = self.sqs.get_queue_attributes(
+            QueueUrl=url,
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        return int(attributes["ApproximateNumberOfMessages"]) + int(
+            attributes["ApproximateNumberOfMessagesNotVisible"]
+        )
+
+
+def throttle_key(client: Any, key_fragment: str) -> Callable[[], None]:
+    """Make the client's writes for one S3 key fail as DynamoDB throttling would; returns undo."""
+
+    def fail(params: dict[str, Any], **_: Any) -> None:
+        if key_fragment in repr(params):
+            raise ClientError(
+                {
+                    "Error": {
+                        "Code": "ProvisionedThroughputExceededException",
+                        "Message": "The level of configured provisioned throughput was exceeded",
+                    },
+                    "ResponseMetadata": {"HTTPStatusCode": 400},
+                },
+                "TransactWriteItems",
+            )
+
+    event_name = "provide-client-params.dynamodb.TransactWriteItems"
+    client.meta.events.register(event_name, fail)
+    return lambda: client.meta.events.unregister(event_name, fail)
+
+
+@pytest.fixture
+def stack(resources: LocalResources, monkeypatch: pytest.MonkeyPatch) -> Iterator[IngestStack]:
+    app.get_service.cache_clear()
+    session = boto3.Session(region_name=REGION)
+    sqs = session.client("sqs")
+    source = SqsEventSource(
+        sqs,
+        resources.queue_url,
+        app.lambda_handler,
+        queue_arn=resources.queue_arn,
+        context_factory=lambda: LocalLambdaContext(function_name="IngestFunction"),
+    )
+    built = IngestStack(
+        resources=resources,
+        s3=session.client("s3"),
+        sqs=sqs,
+        dynamodb=session.client("dynamodb"),
+        source=source,
+    )
+    # S3 sends s3:TestEvent when the notification is configured: acknowledged, nothing stored.
+    first = built.deliver()
+    assert first.succeeded == first.received
+    yield built
+    app.get_service.cache_clear()
