@@ -18,6 +18,7 @@ import json
 import re
 import unicodedata
 from collections import Counter
+from functools import lru_cache
 from typing import Any
 
 from newsdesk.models import Article, Author, Source
@@ -82,7 +83,8 @@ for _lang, _profile in _STOPWORDS.items():
     for _word in _profile:
         _LANGUAGE_OF[_word] = (*_LANGUAGE_OF.get(_word, ()), _lang)
 _MIN_LANGUAGE_HITS = 3
-_LANGUAGE_SAMPLE_TOKENS = 600
+_PUNCTUATION_TO_SPACE = str.maketrans(dict.fromkeys('.,;:!?"()[]{}“”„«»‹›—–…/*#|<>_', " "))
+_PUNCTUATION = ".,;:!?\"'()[]{}“”‘’„«»‹›—–-…/*#|<>_"
 
 # Words too common in news prose to be key terms, on top of every language's stopwords.
 _NOT_KEYWORDS = frozenset(
@@ -228,9 +230,10 @@ _NOT_KEYWORDS = frozenset(
 )
 _STOP_ALL = frozenset().union(*_STOPWORDS.values()) | _NOT_KEYWORDS
 _WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?")
+# Two to four capitalized words ("Supreme Court", "Bank of England"); Latin scripts.
 _CAPITALIZED_PHRASE = re.compile(
-    r"\b[A-Z][\w'’-]*[a-z][\w'’-]*"
-    r"(?:[ ](?:of |de |von |van |der |la )?[A-Z][\w'’-]*[a-z][\w'’-]*){1,3}"
+    r"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿĀ-ž'’-]+"
+    r"(?: (?:of |de |von |van |der |la |del )?[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿĀ-ž'’-]+){1,3}"
 )
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9À-Þ])")
 _ABBREVIATIONS = frozenset(
@@ -315,9 +318,13 @@ def enrich(extracted: Extracted, *, identity: str, source: Source, parser_versio
     )
     authors = _authors(extracted.authors)
     text = "\n".join(body)
-    language = normalize_language(extracted.language) or detect_language(f"{headline}\n{text}")
-    keywords = _stated_keywords(extracted.keywords) or extract_keywords(headline, text)
     word_count = len(text.split())
+    # One pass of token counting serves both language detection and keyword extraction.
+    full = f"{headline}\n{text}"
+    lower = full.lower()
+    counts = _token_counts(lower)
+    language = normalize_language(extracted.language) or _language_of(counts)
+    keywords = _stated_keywords(extracted.keywords) or _keywords(full, lower, counts, headline)
     content = {
         "headline": headline,
         "section": extracted.section,
@@ -368,6 +375,7 @@ def content_hash(content: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+@lru_cache(maxsize=8192)
 def slugify(text: str, max_chars: int = SLUG_MAX_CHARS) -> str:
     """ASCII URL slug: accents transliterated, words joined by '-', cut at a word boundary."""
     ascii_text = (
@@ -428,80 +436,102 @@ def normalize_language(value: str | None) -> str | None:
 
 def detect_language(text: str) -> str | None:
     """The profile language whose stopwords the text uses most; None when too little evidence."""
-    scores: Counter[str] = Counter()
-    for index, match in enumerate(_WORD.finditer(text)):
-        if index >= _LANGUAGE_SAMPLE_TOKENS:
-            break
-        for lang in _LANGUAGE_OF.get(match.group().lower(), ()):
-            scores[lang] += 1
-    if not scores:
-        return None
-    # Ties go to the profile listed first (dict order), so the answer never varies.
-    order = list(_STOPWORDS)
-    best = max(scores, key=lambda lang: (scores[lang], -order.index(lang)))
-    return best if scores[best] >= _MIN_LANGUAGE_HITS else None
+    return _language_of(_token_counts(text.lower()))
 
 
 def extract_keywords(headline: str, text: str, limit: int = MAX_KEYWORDS) -> list[str]:
     """Key terms by frequency: capitalized phrases ("Supreme Court") and non-stopword words.
 
     Terms in the headline count extra. Deterministic: ties go to the earlier term in the text.
+    Proper nouns keep their capitals; a common word capitalized at a sentence start does not.
     """
     full = f"{headline}\n{text}"
-    headline_words = {word.lower() for word in _WORD.findall(headline)}
-    scores: Counter[str] = Counter()
-    first_seen: dict[str, int] = {}
-    surface: dict[str, Counter[str]] = {}
+    lower = full.lower()
+    return _keywords(full, lower, _token_counts(lower), headline, limit)
 
-    for match in _CAPITALIZED_PHRASE.finditer(full):
-        phrase = match.group()
+
+def _token_counts(lower: str) -> dict[str, int]:
+    """Lowercased words counted: punctuation becomes space, apostrophes and hyphens stay inside.
+
+    str.translate, str.split and Counter all run in C: no per-token Python work here.
+    """
+    spaced = lower.translate(_PUNCTUATION_TO_SPACE)
+    if "‘" in spaced or "’" in spaced or "'" in spaced:
+        # Quotation marks, not apostrophes: at a word's edge ('bone', ‘bone’).
+        for mark in ("‘", "’", "'"):
+            spaced = spaced.replace(f" {mark}", "  ").replace(f"{mark} ", "  ")
+    return Counter(spaced.split())
+
+
+def _language_of(counts: dict[str, int]) -> str | None:
+    scores: dict[str, int] = {}
+    for word in counts.keys() & _LANGUAGE_OF.keys():
+        for lang in _LANGUAGE_OF[word]:
+            scores[lang] = scores.get(lang, 0) + counts[word]
+    if not scores:
+        return None
+    # Ties go to the profile listed first (dict order), so the answer never varies.
+    best = max(_STOPWORDS, key=lambda lang: scores.get(lang, 0))
+    return best if scores[best] >= _MIN_LANGUAGE_HITS else None
+
+
+def _keywords(
+    full: str, lower: str, counts: dict[str, int], headline: str, limit: int = MAX_KEYWORDS
+) -> list[str]:
+    stop = _STOP_ALL
+    headline_words = set(headline.lower().translate(_PUNCTUATION_TO_SPACE).split()) - stop
+    # Candidates: repeated words and headline words; the comprehension keeps text order.
+    scores = {key: count for key, count in counts.items() if count >= 2 and key not in stop}
+    for word in headline_words:
+        if word in counts:
+            scores[word] = counts[word] + 2
+    scores = {
+        key: score
+        for key, score in scores.items()
+        if len(key) >= 3 and (key.isalpha() or _is_word(key))
+    }
+    for phrase in _CAPITALIZED_PHRASE.findall(full):
         words = phrase.split(" ")
-        while words and words[0].lower() in _STOP_ALL:
+        while words and words[0].lower() in stop:
             words.pop(0)
-        if len(words) < 2:
-            continue
-        phrase = " ".join(words)
-        key = phrase.lower()
-        scores[key] += 2
-        first_seen.setdefault(key, match.start())
-        surface.setdefault(key, Counter())[phrase] += 1
-
-    for match in _WORD.finditer(full):
-        word = match.group()
-        key = word.lower()
-        if len(key) < 3 or key in _STOP_ALL:
-            continue
-        scores[key] += 1
-        first_seen.setdefault(key, match.start())
-        surface.setdefault(key, Counter())[word] += 1
-
-    for key in scores:
-        if any(part in headline_words for part in key.split(" ")):
-            scores[key] += 2
-    ranked = sorted(scores, key=lambda key: (-scores[key], first_seen[key]))
+        if len(words) >= 2:
+            key = " ".join(words).lower()
+            bonus = 0 if key in scores or headline_words.isdisjoint(key.split(" ")) else 2
+            scores[key] = scores.get(key, 0) + 2 + bonus
+    # Stable sort: equal scores keep text order (counts are in order of first appearance).
+    ranked = sorted(scores, key=scores.__getitem__, reverse=True)
     chosen: list[str] = []
     covered: set[str] = set()
     for key in ranked:
-        if len(chosen) >= limit:
+        if len(chosen) >= limit or (scores[key] < 2 and chosen):
             break
-        if scores[key] < 2 and chosen:
-            break
-        parts = key.split(" ")
-        if len(parts) == 1 and key in covered:
+        if " " in key:
+            covered.update(key.split(" "))
+        elif key in covered:
             continue
-        chosen.append(_surface_form(key, surface[key]))
-        covered.update(parts)
+        chosen.append(_surface_form(key, full, lower))
+        covered.add(key)
     return chosen
 
 
-def _surface_form(key: str, forms: Counter[str]) -> str:
-    """Proper nouns keep their capitals; common words (capitalized at sentence start) do not."""
-    if " " in key:
-        return forms.most_common(1)[0][0]
-    capitalized = sum(count for form, count in forms.items() if form[:1].isupper())
-    if capitalized * 2 > sum(forms.values()):
-        return max(forms, key=lambda form: (forms[form], form))
+def _surface_form(key: str, full: str, lower: str) -> str:
+    """How the text writes a term: proper nouns and phrases keep their capitals, others do not."""
+    if len(full) != len(lower):  # a rare letter changed length when lowercased; keep it simple
+        return key
+    forms: list[str] = []
+    start = lower.find(key)
+    while start != -1 and len(forms) < 8:
+        forms.append(full[start : start + len(key)])
+        start = lower.find(key, start + len(key))
+    capitalized = [form for form in forms if form[:1].isupper()]
+    if " " in key or len(capitalized) * 2 > len(forms):
+        return max(capitalized, key=capitalized.count) if capitalized else key
     return key
+
+
+def _is_word(token: str) -> bool:
+    """Letters with inner apostrophes or hyphens ("o'neil", "us-china"); no digits or symbols."""
+    return token.replace("'", "").replace("’", "").replace("-", "").isalpha()
 
 
 def _stated_keywords(keywords: list[str]) -> list[str]:
