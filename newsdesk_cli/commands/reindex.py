@@ -1,8 +1,10 @@
 """`newsdesk reindex`: re-ingest every object under incoming/ (after a parser upgrade).
 
-For each current object version a synthetic S3 ObjectCreated event — the object's current size,
-ETag and version, and a fresh sequencer so the ingestion treats it as the newest event — is sent
-to the ingest queue, exactly as S3 would. Unchanged results write nothing (content_hash).
+For each current object version a synthetic S3 ObjectCreated event with the object's current
+size, ETag and version is sent to the ingest queue, as S3 would. Unchanged results write nothing
+(content_hash). Locally the event gets a fresh sequencer in the local stack's own format, so it
+is the newest event for its key. On AWS it gets none (the ingestion then always applies it):
+only S3 can make real sequencers, and a made-up one could outrank later real uploads.
 """
 
 from __future__ import annotations
@@ -39,15 +41,19 @@ def fresh_sequencer() -> str:
 
 
 def s3_event(
-    *, bucket: str, key: str, size: int, etag: str, version_id: str | None, region: str
+    *,
+    bucket: str,
+    key: str,
+    size: int,
+    etag: str,
+    version_id: str | None,
+    region: str,
+    sequencer: str | None,
 ) -> dict[str, Any]:
     """The notification S3 sends for an upload of `key` (what the ingest handler parses)."""
-    obj: dict[str, Any] = {
-        "key": quote_plus(key, safe="/"),
-        "size": size,
-        "eTag": etag.strip('"'),
-        "sequencer": fresh_sequencer(),
-    }
+    obj: dict[str, Any] = {"key": quote_plus(key, safe="/"), "size": size, "eTag": etag.strip('"')}
+    if sequencer:
+        obj["sequencer"] = sequencer
     if version_id and version_id != "null":
         obj["versionId"] = version_id
     return {
@@ -91,6 +97,38 @@ def resolve_stack_outputs(target: Any, stack_name: str) -> dict[str, str]:
     return {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
 
 
+def reindex(
+    s3: Any,
+    sqs: Any,
+    *,
+    bucket: str,
+    prefix: str,
+    queue_url: str,
+    region: str,
+    fresh_sequencers: bool,
+) -> int:
+    """Send one synthetic ObjectCreated event per current object; return how many were sent."""
+    sent = 0
+    batch: list[dict[str, Any]] = []
+    for version in current_objects(s3, bucket, prefix):
+        event = s3_event(
+            bucket=bucket,
+            key=version["Key"],
+            size=int(version.get("Size", 0)),
+            etag=version.get("ETag", ""),
+            version_id=version.get("VersionId"),
+            region=region,
+            sequencer=fresh_sequencer() if fresh_sequencers else None,
+        )
+        batch.append({"Id": str(len(batch)), "MessageBody": json.dumps(event)})
+        if len(batch) == 10:
+            sent += _send(sqs, queue_url, batch)
+            batch = []
+    if batch:
+        sent += _send(sqs, queue_url, batch)
+    return sent
+
+
 def run(args: argparse.Namespace) -> int:
     from newsdesk_cli.aws_target import TargetError, connect, describe_error
     from newsdesk_cli.resources import LocalNames
@@ -114,25 +152,15 @@ def run(args: argparse.Namespace) -> int:
             return 2
         sqs = target.client("sqs")
         queue_url = queue_url or sqs.get_queue_url(QueueName=LocalNames().queue)["QueueUrl"]
-        s3 = target.client("s3")
-        region = target.session.region_name
-        sent = 0
-        batch: list[dict[str, Any]] = []
-        for version in current_objects(s3, bucket, args.prefix):
-            event = s3_event(
-                bucket=bucket,
-                key=version["Key"],
-                size=int(version.get("Size", 0)),
-                etag=version.get("ETag", ""),
-                version_id=version.get("VersionId"),
-                region=region,
-            )
-            batch.append({"Id": str(len(batch)), "MessageBody": json.dumps(event)})
-            if len(batch) == 10:
-                sent += _send(sqs, queue_url, batch)
-                batch = []
-        if batch:
-            sent += _send(sqs, queue_url, batch)
+        sent = reindex(
+            target.client("s3"),
+            sqs,
+            bucket=bucket,
+            prefix=args.prefix,
+            queue_url=queue_url,
+            region=target.session.region_name,
+            fresh_sequencers=target.is_local,
+        )
     except Exception as exc:
         message = describe_error(exc, target)
         if message is None:
