@@ -83,7 +83,7 @@ for _lang, _profile in _STOPWORDS.items():
     for _word in _profile:
         _LANGUAGE_OF[_word] = (*_LANGUAGE_OF.get(_word, ()), _lang)
 _MIN_LANGUAGE_HITS = 3
-_PUNCTUATION_TO_SPACE = str.maketrans(dict.fromkeys('.,;:!?"()[]{}“”„«»‹›—–…/*#|<>_', " "))
+_PUNCTUATION_TO_SPACE = str.maketrans(dict.fromkeys('.,;:!?"()[]{}“”„«»‹›—–…/*#|<>_\n\t', " "))
 _PUNCTUATION = ".,;:!?\"'()[]{}“”‘’„«»‹›—–-…/*#|<>_"
 
 # Words too common in news prose to be key terms, on top of every language's stopwords.
@@ -455,8 +455,10 @@ def _token_counts(lower: str) -> dict[str, int]:
 
     str.translate, str.split and Counter all run in C: no per-token Python work here.
     """
-    spaced = lower.translate(_PUNCTUATION_TO_SPACE)
+    spaced = lower.translate(_PUNCTUATION_TO_SPACE) + " "
     if "‘" in spaced or "’" in spaced or "'" in spaced:
+        # Possessives count as the word itself ("China’s" is "china").
+        spaced = spaced.replace("’s ", " ").replace("'s ", " ")
         # Quotation marks, not apostrophes: at a word's edge ('bone', ‘bone’).
         for mark in ("‘", "’", "'"):
             spaced = spaced.replace(f" {mark}", "  ").replace(f"{mark} ", "  ")
@@ -490,7 +492,8 @@ def _keywords(
         for key, score in scores.items()
         if len(key) >= 3 and (key.isalpha() or _is_word(key))
     }
-    for phrase in _CAPITALIZED_PHRASE.findall(full):
+    # Phrases from the body only: a title-case headline would make a "phrase" of every pair.
+    for phrase in _CAPITALIZED_PHRASE.findall(full, len(headline) + 1):
         words = phrase.split(" ")
         while words and words[0].lower() in stop:
             words.pop(0)
@@ -509,22 +512,32 @@ def _keywords(
             covered.update(key.split(" "))
         elif key in covered:
             continue
-        chosen.append(_surface_form(key, full, lower))
+        chosen.append(_surface_form(key, full, lower, len(headline) + 1))
         covered.add(key)
     return chosen
 
 
-def _surface_form(key: str, full: str, lower: str) -> str:
-    """How the text writes a term: proper nouns and phrases keep their capitals, others do not."""
+def _surface_form(key: str, full: str, lower: str, body_start: int) -> str:
+    """How the body writes a term: proper nouns and phrases keep their capitals, others do not.
+
+    Only mid-sentence occurrences are evidence: a headline's title case or a sentence's first
+    word says nothing about whether a word is a name.
+    """
     if len(full) != len(lower):  # a rare letter changed length when lowercased; keep it simple
         return key
     forms: list[str] = []
-    start = lower.find(key)
+    mid_sentence: list[str] = []
+    start = lower.find(key, body_start)
     while start != -1 and len(forms) < 8:
-        forms.append(full[start : start + len(key)])
+        form = full[start : start + len(key)]
+        forms.append(form)
+        before = full[max(body_start, start - 3) : start].rstrip(" “\"‘'(")
+        if before and before[-1] not in ".!?\n:":
+            mid_sentence.append(form)
         start = lower.find(key, start + len(key))
-    capitalized = [form for form in forms if form[:1].isupper()]
-    if " " in key or len(capitalized) * 2 > len(forms):
+    evidence = mid_sentence or forms
+    capitalized = [form for form in evidence if form[:1].isupper()]
+    if " " in key or len(capitalized) * 2 > len(evidence):
         return max(capitalized, key=capitalized.count) if capitalized else key
     return key
 
