@@ -184,3 +184,18 @@ def test_forced_format_wins_over_the_extension() -> None:
         b"---\ntitle: Forced\n---\nThe body of the story.", filename="a.txt", fmt="markdown"
     )
     assert article.headline == "Forced"
+
+
+def test_html_author_meta_with_a_web_address_gives_only_the_person() -> None:
+    # Given an author meta that names a person and their website
+    page = (
+        '<html><head><title>Pflaumenkuchen | Omas Blog</title><meta name="author" '
+        'content="Frank Weber - http://frankweber.de"></head><body><article><h2>Pflaumenkuchen'
+        "</h2><p>Im September gibt es bei uns jede Woche Pflaumenkuchen, am liebsten mit einem "
+        "Hefeteig und vielen Streuseln.</p><p>Die Pflaumen werden halbiert und dicht an dicht "
+        "auf den Teig gesetzt, dann kommt der Kuchen für eine Dreiviertelstunde in den Ofen."
+        "</p></article></body></html>"
+    ).encode()
+    # Then the website is not taken for a second author
+    article = parse_article(page, filename="kuchen.html")
+    assert [a.name for a in article.authors] == ["Frank Weber"]

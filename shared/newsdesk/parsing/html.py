@@ -42,6 +42,10 @@ _LANG_META = re.compile(
     re.I,
 )
 _SPLIT_TERMS = re.compile(r"\s*[,;]\s*")
+_AUTHOR_META = re.compile(
+    r"<meta\b[^>]*?name\s*=\s*[\"']author[\"'][^>]*?content\s*=\s*[\"']([^\"']*)", re.I
+)
+_DOMAIN = re.compile(r"(?:[\w-]+\.)+[a-z]{2,}", re.I)
 _TITLE_TAG = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.I | re.S)
 _TITLE_SEPARATOR = re.compile(r"\s+(?:[|–—»«·:]|::|-|\\|/)\s+")
 
@@ -74,7 +78,7 @@ def parse_html(text: str) -> Extracted:
         headline=headline,
         section=_first(document.categories),
         standfirst=None,  # trafilatura's description is often the lead itself; not a stated dek
-        authors=_authors(document.author),
+        authors=_authors(document.author, _domains(text, document.hostname)),
         publisher=_clean(document.sitename) or trailer.publisher,
         published_at=_date(document.date),
         source_url=_clean(document.url),
@@ -114,11 +118,26 @@ def _clean(value: str | None) -> str | None:
     return cleaned or None
 
 
-def _authors(value: str | None) -> list[str]:
-    # trafilatura joins several authors with "; ".
+def _authors(value: str | None, domains: set[str]) -> list[str]:
+    # trafilatura joins several authors with "; ". An author meta like "Jane Doe - jane.de"
+    # comes back with the domain as a second "name" ("Jane De"); that is not a person.
     if not value:
         return []
-    return [name for name in (_clean(part) for part in value.split(";")) if name]
+    names = [name for name in (_clean(part) for part in value.split(";")) if name]
+    return [name for name in names if _letters(name) not in domains]
+
+
+def _domains(page: str, hostname: str | None) -> set[str]:
+    """The site's domain and any domain named in the author meta, as bare letters."""
+    found = {hostname or ""}
+    meta = _AUTHOR_META.search(page[:100000])
+    if meta is not None:
+        found.update(_DOMAIN.findall(meta.group(1)))
+    return {_letters(domain.removeprefix("www.")) for domain in found if domain}
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
 def _terms(values: list[str] | None) -> list[str]:
