@@ -82,3 +82,34 @@ def test_a_bom_that_lies_is_undecodable() -> None:
     with pytest.raises(ParseError) as info:
         decode_bytes(codecs.BOM_UTF8 + b"\xff\xfe\xfd broken")
     assert info.value.code == "undecodable"
+
+
+def test_declared_charset_is_used_before_detection() -> None:
+    # Given a short Cyrillic text in KOI8-R, which detection alone may misread
+    text = "Привет, мир"
+    assert decode_bytes(text.encode("koi8-r"), declared="koi8-r") == text
+
+
+def test_a_wrong_declared_charset_does_not_override_valid_utf8() -> None:
+    assert decode_bytes("Grüße".encode(), declared="latin-1") == "Grüße"
+
+
+def test_html_meta_charset_is_honoured() -> None:
+    from newsdesk.parsing import parse_article
+
+    # Given a windows-1251 page that says so in its <meta>
+    page = (
+        '<html><head><meta charset="windows-1251"><title>Новости</title></head><body><article>'
+        "<p>Городской совет утвердил новый бюджет для библиотек во вторник вечером.</p>"
+        "<p>Библиотеки будут открыты дольше по выходным дням с весны.</p></article></body></html>"
+    ).encode("windows-1251")
+    article = parse_article(page, filename="news.html")
+    assert article.body[0].startswith("Городской совет утвердил")
+
+
+def test_content_type_charset_is_honoured() -> None:
+    from newsdesk.parsing import parse_article
+
+    data = "Новости дня\n\nГородской совет утвердил бюджет.".encode("koi8-r")
+    article = parse_article(data, filename="a.txt", content_type="text/plain; charset=koi8-r")
+    assert article.headline == "Новости дня"

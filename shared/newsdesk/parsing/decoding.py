@@ -28,12 +28,14 @@ _MIN_DETECTED_PRINTABLE = 0.95
 _MAX_STRAY_BYTES = 64
 
 
-def decode_bytes(data: bytes) -> str:
+def decode_bytes(data: bytes, declared: str | None = None) -> str:
     """Decode an article file and normalize the text (NFC, LF line ends, no control chars).
 
-    Raises ParseError("undecodable") when no encoding gives readable text.
+    declared: the charset the file or its upload claims (HTTP/S3 content type, HTML meta); it
+    is trusted after BOM and UTF-8, before detection. Raises ParseError("undecodable") when no
+    encoding gives readable text.
     """
-    return normalize_text(_decode(data))
+    return normalize_text(_decode(data, declared))
 
 
 def normalize_text(text: str) -> str:
@@ -46,7 +48,7 @@ def normalize_text(text: str) -> str:
     return text
 
 
-def _decode(data: bytes) -> str:
+def _decode(data: bytes, declared: str | None = None) -> str:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
@@ -65,6 +67,11 @@ def _decode(data: bytes) -> str:
     mixed = _decode_mostly_utf8(data)
     if mixed is not None:
         return mixed
+    if declared:
+        try:
+            return data.decode(declared)
+        except (LookupError, UnicodeDecodeError):
+            pass  # a wrong or unknown label: fall through to detection
     return _detect(data)
 
 

@@ -70,6 +70,8 @@ _UNICODE_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 
 _HTML_START = re.compile(rb"^\s*(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])", re.I)
 _HTML_TAGS = re.compile(rb"<(?:p|div|article|h1|h2|br|span|a)[\s>/]", re.I)
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
+_META_CHARSET = re.compile(rb"<meta\b[^>]*?charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 _FRONT_MATTER_START = re.compile(rb"^---[ \t]*\r?\n")
 
 
@@ -87,7 +89,7 @@ def run_pipeline(
     check_size(data, max_bytes)
     check_not_binary(data)
     fmt = fmt or choose_format(data, filename=filename, content_type=content_type)
-    text = decode_bytes(data)
+    text = decode_bytes(data, declared_charset(data, content_type, fmt))
     if not text.strip():
         raise ParseError("empty", "the file holds only whitespace")
     if source is None:
@@ -165,6 +167,19 @@ def _looks_like_utf16(head: bytes) -> bool:
     return (odd_nuls > 0.6 * half and even_nuls < 0.05 * half) or (
         even_nuls > 0.6 * half and odd_nuls < 0.05 * half
     )
+
+
+def declared_charset(data: bytes, content_type: str | None, fmt: Format) -> str | None:
+    """The charset the upload's content type or, for HTML, the page's own <meta> states."""
+    if content_type:
+        match = _CHARSET.search(content_type)
+        if match is not None:
+            return match.group(1)
+    if fmt == "html":
+        meta = _META_CHARSET.search(data[:_SNIFF_BYTES])
+        if meta is not None:
+            return meta.group(1).decode("ascii")
+    return None
 
 
 def choose_format(data: bytes, *, filename: str, content_type: str | None) -> Format:
