@@ -528,7 +528,7 @@ def _surface_form(key: str, full: str, lower: str, body_start: int) -> str:
     forms: list[str] = []
     mid_sentence: list[str] = []
     start = lower.find(key, body_start)
-    while start != -1 and len(forms) < 8:
+    while start != -1 and len(forms) < 4:
         form = full[start : start + len(key)]
         forms.append(form)
         before = full[max(body_start, start - 3) : start].rstrip(" “\"‘'(")
