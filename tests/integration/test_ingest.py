@@ -428,3 +428,40 @@ def _changes(stack: IngestStack) -> list[dict[str, str]]:
         ExpressionAttributeValues={":pk": {"S": keys.CHANGES_PK}},
     )
     return [{"id": item["id"]["S"], "change": item["change"]["S"]} for item in response["Items"]]
+
+
+def test_late_create_after_delete_does_not_resurrect(stack: IngestStack) -> None:
+    # Given an upload and its deletion, whose events arrive delete first
+    key = "incoming/resurrect.txt"
+    stack.put(key, synthetic_article())
+    created = _take_message_body(stack)
+    stack.delete(key)
+    deleted = _take_message_body(stack)
+    _send(stack, deleted)
+    stack.deliver()
+    # When the older create event arrives afterwards
+    _send(stack, created)
+    result = stack.deliver()
+    # Then the article is not stored: the key's latest event was the delete
+    assert result.failed == []
+    assert stack.reader().list_listing("feed") == []
+    ingestion = stack.reader().get_ingestion(key)
+    assert ingestion is not None and ingestion.status == "removed"
+
+
+def test_reupload_after_delete_brings_the_article_back(stack: IngestStack) -> None:
+    key = "incoming/comeback.txt"
+    stack.put(key, synthetic_article())
+    stack.deliver()
+    stack.delete(key)
+    stack.deliver()
+
+    stack.put(key, synthetic_article())
+    stack.deliver()
+
+    reader = stack.reader()
+    article = reader.get_article(article_id(stack.bucket, key))
+    assert [summary.id for summary in reader.list_listing("feed")] == [article.id]
+    authors = {item["SK"]: item["article_count"] for item in reader.list_registry("author")}
+    assert authors == {"jane-doe": 1}
+    assert [change["change"] for change in _changes(stack)] == ["updated"]

@@ -32,6 +32,10 @@ Item shapes (attribute names; the encoders/decoders live in newsdesk.storage.ite
   listing "L#": entity="listing", listing, the SUMMARY_FIELDS as native attributes, sort_at,
                 GSI1 keys.
   headline "H": entity="headline", id, headline, GSI2 keys.
+Reading one article: GetItem(PK, "A"); only when the record has `body_parts`, one more request,
+  Query(PK, begins_with(SK, "B#<body_gen>#")). A list page: one Query on GSI1 (listing items
+  carry the summary fields). Writing one article: one TransactWriteItems (record, listing
+  puts/deletes, headline, registry ADDs, ingestion item with the sequencer condition).
 <sort_at>/<changed_at>/<at> in keys use `format_time` (fixed width, so strings sort as times):
   "YYYY-MM-DDTHH:MM:SS.ffffffZ". <sort_at> is published_at when the file states it, else
   ingested_at.
