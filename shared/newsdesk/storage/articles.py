@@ -371,6 +371,9 @@ class ArticleStore:
             raise translate(
                 ValueError(f"{len(actions)} actions exceed {MAX_TRANSACTION_ACTIONS}"), what
             )
+        if len(actions) == 1 and "Put" in actions[0]:
+            self._put_alone(actions[0]["Put"], what, stale=stale_index == 0)
+            return
         try:
             response = self._client.transact_write_items(
                 TransactItems=actions, ReturnConsumedCapacity="TOTAL"
@@ -386,6 +389,20 @@ class ArticleStore:
                 if failed_checks:
                     # Someone else changed the article between our read and write: retry.
                     raise TransientError(f"{what}: concurrent update") from error
+            raise translate(error, what) from error
+        except BotoCoreError as error:
+            raise translate(error, what) from error
+        self.capacity.add(response, write=True)
+
+    def _put_alone(self, put: dict[str, Any], what: str, *, stale: bool) -> None:
+        """A one-item write as a plain conditional PutItem (half a transaction's capacity)."""
+        try:
+            response = self._client.put_item(**put, ReturnConsumedCapacity="TOTAL")
+        except ClientError as error:
+            if error_code(error) == "ConditionalCheckFailedException":
+                if stale:
+                    raise StaleEventError(f"{what}: a newer event was already applied") from error
+                raise TransientError(f"{what}: concurrent update") from error
             raise translate(error, what) from error
         except BotoCoreError as error:
             raise translate(error, what) from error

@@ -1,0 +1,79 @@
+"""ArticleStore's own guarantees, called directly: ordering by sequencer, optimistic writes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import boto3
+import pytest
+
+from newsdesk.errors import StaleEventError, TransientError
+from newsdesk.parsing import parse_articles
+from newsdesk.models import Article
+from newsdesk.storage.articles import ArticleStore, StoredVersion
+from newsdesk_cli.resources import LocalResources
+from tests.integration.ingest_stack import REGION, synthetic_article
+
+KEY = "incoming/direct.txt"
+NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def store(resources: LocalResources) -> ArticleStore:
+    return ArticleStore(boto3.client("dynamodb", region_name=REGION), resources.table)
+
+
+def parsed(author: str = "Jane Doe") -> Article:
+    [article] = parse_articles(
+        synthetic_article(author=author), filename=KEY, identity=f"s3://bucket/{KEY}"
+    )
+    return article.model_copy(update={"ingested_at": NOW, "updated_at": NOW})
+
+
+def save(
+    store: ArticleStore,
+    sequencer: str,
+    author: str = "Jane Doe",
+    previous: dict[str, StoredVersion] | None = None,
+) -> None:
+    article = parsed(author)
+    store.save_object(
+        key=KEY,
+        bucket="bucket",
+        sequencer=sequencer,
+        changed=[article],
+        unchanged_ids=[],
+        previous=store.get_versions([article.id]) if previous is None else previous,
+        now=NOW,
+    )
+
+
+def test_older_events_are_refused_by_the_store(store: ArticleStore) -> None:
+    save(store, "05")
+
+    with pytest.raises(StaleEventError):
+        store.remove_object(key=KEY, bucket="bucket", sequencer="04", now=NOW)
+    with pytest.raises(StaleEventError):
+        store.record_failure(
+            key=KEY, bucket="bucket", sequencer="05", code="empty", message="m", now=NOW
+        )
+    with pytest.raises(StaleEventError):
+        save(store, "04FFFF", author="John Roe")
+
+    [summary] = store.list_listing("feed")
+    assert [author.name for author in summary.authors] == ["Jane Doe"]
+    assert store.list_failed_ingestions() == []
+
+
+def test_a_write_based_on_an_outdated_read_is_retried(store: ArticleStore) -> None:
+    # Given a writer that read the article before another writer changed it
+    article_id = parsed().id
+    outdated = store.get_versions([article_id])
+    save(store, "05")
+    # When it writes on the basis of its outdated read
+    with pytest.raises(TransientError):
+        save(store, "06", author="John Roe", previous=outdated)
+    # Then nothing of it is applied; a retry (fresh read) succeeds
+    assert [s.authors[0].name for s in store.list_listing("feed")] == ["Jane Doe"]
+    save(store, "06", author="John Roe")
+    assert [s.authors[0].name for s in store.list_listing("feed")] == ["John Roe"]
