@@ -8,8 +8,8 @@ import boto3
 import pytest
 
 from newsdesk.errors import StaleEventError, TransientError
-from newsdesk.parsing import parse_articles
 from newsdesk.models import Article
+from newsdesk.parsing import parse_articles
 from newsdesk.storage.articles import ArticleStore, StoredVersion
 from newsdesk_cli.resources import LocalResources
 from tests.integration.ingest_stack import REGION, synthetic_article
