@@ -77,3 +77,22 @@ def test_a_write_based_on_an_outdated_read_is_retried(store: ArticleStore) -> No
     assert [s.authors[0].name for s in store.list_listing("feed")] == ["Jane Doe"]
     save(store, "06", author="John Roe")
     assert [s.authors[0].name for s in store.list_listing("feed")] == ["John Roe"]
+
+
+def test_an_event_without_sequencer_applies_and_keeps_the_order(store: ArticleStore) -> None:
+    # Given a key last written by an event with sequencer 05
+    save(store, "05")
+    # When an event without a sequencer (a reindex on AWS) changes it
+    store.save_object(
+        key=KEY,
+        bucket="bucket",
+        sequencer=None,
+        changed=[parsed("John Roe")],
+        unchanged_ids=[],
+        previous=store.get_versions([parsed().id]),
+        now=NOW,
+    )
+    # Then it is applied, and an older real event is still refused
+    assert [s.authors[0].name for s in store.list_listing("feed")] == ["John Roe"]
+    with pytest.raises(StaleEventError):
+        save(store, "04", author="Ann Other")

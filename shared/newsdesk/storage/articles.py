@@ -194,7 +194,7 @@ class ArticleStore:
             bucket=bucket,
             status="stored" if changed or dropped else "unchanged",
             article_ids=new_ids,
-            sequencer=sequencer,
+            sequencer=_kept_sequencer(sequencer, ingestion),
             at=now,
         )
         ingestion_put = _ingestion_put(self._table, record, sequencer)
@@ -237,7 +237,7 @@ class ArticleStore:
             bucket=bucket,
             status="removed",
             article_ids=article_ids,
-            sequencer=sequencer,
+            sequencer=_kept_sequencer(sequencer, ingestion),
             at=now,
         )
         self._transact(
@@ -272,7 +272,7 @@ class ArticleStore:
             article_ids=previous.article_ids if previous else [],
             code=code,
             message=message[:1000],
-            sequencer=sequencer,
+            sequencer=_kept_sequencer(sequencer, previous),
             at=now,
         )
         self._transact(
@@ -501,6 +501,12 @@ def is_newer(sequencer: str | None, applied: str | None) -> bool:
     if not sequencer or not applied:
         return True
     return keys.normalize_sequencer(sequencer) > keys.normalize_sequencer(applied)
+
+
+def _kept_sequencer(sequencer: str | None, ingestion: Ingestion | None) -> str | None:
+    """An event without a sequencer (e.g. a reindex on AWS) read the object as it is now, so it
+    applies; the key keeps its last sequencer so that older real events stay refused."""
+    return sequencer or (ingestion.sequencer if ingestion else None)
 
 
 def _ingestion_put(table: str, record: Ingestion, sequencer: str | None) -> dict[str, Any]:
