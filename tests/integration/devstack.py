@@ -36,6 +36,7 @@ class DevStack:
     api_port: int
     moto_port: int
     lines: list[str] = field(default_factory=list)
+    reader: threading.Thread | None = None
 
     @property
     def api_url(self) -> str:
@@ -64,6 +65,13 @@ class DevStack:
             return status, head, json.loads(text) if text else None
         except json.JSONDecodeError:
             return status, head, text
+
+    def wait_exit(self, timeout: float) -> int:
+        """Wait for the process to end and for its output to be read to the end."""
+        code = self.process.wait(timeout=timeout)
+        if self.reader is not None:
+            self.reader.join(timeout=timeout)
+        return code
 
     def get_ok(self, path: str) -> tuple[int, dict[str, str], Any] | None:
         """The GET answer when it is a 200, else None (for polling)."""
@@ -148,7 +156,7 @@ def running_stack(*extra_args: str, ready_timeout: float = 60) -> Iterator[DevSt
             if READY_LINE in line:
                 ready.set()
 
-    reader = threading.Thread(target=read_output, daemon=True)
+    reader = stack.reader = threading.Thread(target=read_output, daemon=True)
     reader.start()
     try:
         wait_for("the start-up banner", lambda: ready.is_set(), stack, timeout=ready_timeout)

@@ -141,16 +141,17 @@ def test_aws_cli_upload_as_the_readme_shows(stack: DevStack, tmp_path: Path) -> 
     assert body["headline"].startswith("Sleeper trains")
 
 
-def test_sigint_stops_everything_and_leaves_no_process() -> None:
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_stop_signal_ends_everything_and_leaves_no_process(signum: signal.Signals) -> None:
     with running_stack("--no-samples") as stack:
         assert stack.get("/health")[0] == 200
         group = stack.process.pid  # started in a session of its own: pgid == pid
 
-        # When it is interrupted as Ctrl-C would
-        stack.process.send_signal(signal.SIGINT)
+        # When it is interrupted (Ctrl-C) or terminated
+        stack.process.send_signal(signum)
 
         # Then it exits cleanly, its ports are closed, and nothing of its group is left
-        assert stack.process.wait(timeout=20) == 0
+        assert stack.wait_exit(timeout=20) == 0
         assert "stopped" in stack.output.splitlines()[-1]
         assert processes_in_group(group) == []
         with pytest.raises(OSError):
