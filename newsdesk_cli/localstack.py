@@ -373,7 +373,9 @@ class LocalStack:
             invoke_lock=self.invoke_lock,
             on_request=on_request,
         )
-        self._spawn("api-server", self.api.serve_forever)
+        api = self.api
+        # A short poll interval makes Ctrl-C snappy; the server is idle otherwise.
+        self._spawn("api-server", lambda: api.serve_forever(poll_interval=0.1))
 
     def _upload_samples(self) -> None:
         s3 = self.client("s3")
