@@ -607,7 +607,8 @@ def _unexpected(error: Exception) -> Response[Any]:
         "An unexpected error occurred; quote the request_id when reporting it.",
     )
     body = json.loads(str(response.body))
-    body["request_id"] = app.lambda_context.aws_request_id
+    # The API Gateway request id (the correlation id of every log line of this request).
+    body["request_id"] = logger.get_correlation_id() or app.lambda_context.aws_request_id
     response.body = json.dumps(body)
     return response
 
