@@ -40,10 +40,11 @@ _METRICS = {
 @cache
 def get_service() -> IngestService:
     settings = get_settings()
-    session = boto3.session.Session(region_name=settings.region)
     return IngestService(
-        store=ArticleStore(session.client("dynamodb"), settings.table_name),
-        objects=ObjectStore(session.client("s3")),
+        store=ArticleStore(
+            boto3.client("dynamodb", region_name=settings.region), settings.table_name
+        ),
+        objects=ObjectStore(boto3.client("s3", region_name=settings.region)),
         incoming_prefix=settings.incoming_prefix,
         max_file_bytes=settings.max_file_bytes,
     )

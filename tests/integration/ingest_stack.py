@@ -150,8 +150,7 @@ def throttle_key(client: Any, key_fragment: str) -> Callable[[], None]:
 @pytest.fixture
 def stack(resources: LocalResources, monkeypatch: pytest.MonkeyPatch) -> Iterator[IngestStack]:
     app.get_service.cache_clear()
-    session = boto3.Session(region_name=REGION)
-    sqs = session.client("sqs")
+    sqs = boto3.client("sqs", region_name=REGION)
     source = SqsEventSource(
         sqs,
         resources.queue_url,
@@ -161,9 +160,9 @@ def stack(resources: LocalResources, monkeypatch: pytest.MonkeyPatch) -> Iterato
     )
     built = IngestStack(
         resources=resources,
-        s3=session.client("s3"),
+        s3=boto3.client("s3", region_name=REGION),
         sqs=sqs,
-        dynamodb=session.client("dynamodb"),
+        dynamodb=boto3.client("dynamodb", region_name=REGION),
         source=source,
     )
     # S3 sends s3:TestEvent when the notification is configured: acknowledged, nothing stored.
