@@ -19,6 +19,8 @@ import re
 import unicodedata
 from collections import Counter
 from functools import lru_cache
+from itertools import compress, filterfalse, repeat
+from operator import ge
 from typing import Any
 
 from newsdesk.models import Article, Author, Source
@@ -78,10 +80,7 @@ _STOPWORDS: dict[str, frozenset[str]] = {
         "namun harus hanya seperti bahwa para saat secara menjadi banyak"
     ),
 }
-_LANGUAGE_OF: dict[str, tuple[str, ...]] = {}
-for _lang, _profile in _STOPWORDS.items():
-    for _word in _profile:
-        _LANGUAGE_OF[_word] = (*_LANGUAGE_OF.get(_word, ()), _lang)
+_PROFILE_WORDS = frozenset().union(*_STOPWORDS.values())
 _MIN_LANGUAGE_HITS = 3
 _PUNCTUATION_TO_SPACE = str.maketrans(dict.fromkeys('.,;:!?"()[]{}“”„«»‹›—–…/*#|<>_\n\t', " "))
 _PUNCTUATION = ".,;:!?\"'()[]{}“”‘’„«»‹›—–-…/*#|<>_"
@@ -231,9 +230,11 @@ _NOT_KEYWORDS = frozenset(
 _STOP_ALL = frozenset().union(*_STOPWORDS.values()) | _NOT_KEYWORDS
 _WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?")
 # Two to four capitalized words ("Supreme Court", "Bank of England"); Latin scripts.
+# Possessive runs: a word is always followed by a space or the end, so giving letters back
+# never helps a match; it only costs backtracking.
 _CAPITALIZED_PHRASE = re.compile(
-    r"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿĀ-ž'’-]+"
-    r"(?: (?:of |de |von |van |der |la |del )?[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿĀ-ž'’-]+){1,3}"
+    r"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿĀ-ž'’-]++"
+    r"(?: (?:of |de |von |van |der |la |del )?[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿĀ-ž'’-]++){1,3}"
 )
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9À-Þ])")
 _ABBREVIATIONS = frozenset(
@@ -338,7 +339,9 @@ def enrich(extracted: Extracted, *, identity: str, source: Source, parser_versio
         "body": body,
         "author_bio": extracted.author_bio,
         "disclaimer": extracted.disclaimer,
-        "related": [link.model_dump(exclude={"id"}) for link in extracted.related],
+        "related": [
+            {"headline": link.headline, "section": link.section} for link in extracted.related
+        ],
         "language": language,
     }
     return Article(
@@ -453,27 +456,33 @@ def extract_keywords(headline: str, text: str, limit: int = MAX_KEYWORDS) -> lis
 def _token_counts(lower: str) -> dict[str, int]:
     """Lowercased words counted: punctuation becomes space, apostrophes and hyphens stay inside.
 
-    str.translate, str.split and Counter all run in C: no per-token Python work here.
+    str.translate, str.split and Counter all run in C: no per-token Python work here. Each
+    str.replace scans the whole text even when it finds nothing, so each is guarded by a cheap
+    `in` test.
     """
     spaced = lower.translate(_PUNCTUATION_TO_SPACE) + " "
     if "‘" in spaced or "’" in spaced or "'" in spaced:
         # Possessives count as the word itself ("China’s" is "china").
-        spaced = spaced.replace("’s ", " ").replace("'s ", " ")
+        for possessive in ("’s ", "'s "):
+            if possessive in spaced:
+                spaced = spaced.replace(possessive, " ")
         # Quotation marks, not apostrophes: at a word's edge ('bone', ‘bone’).
         for mark in ("‘", "’", "'"):
-            spaced = spaced.replace(f" {mark}", "  ").replace(f"{mark} ", "  ")
+            if mark in spaced:
+                for edge in (f" {mark}", f"{mark} "):
+                    if edge in spaced:
+                        spaced = spaced.replace(edge, "  ")
     return Counter(spaced.split())
 
 
 def _language_of(counts: dict[str, int]) -> str | None:
-    scores: dict[str, int] = {}
-    for word in counts.keys() & _LANGUAGE_OF.keys():
-        for lang in _LANGUAGE_OF[word]:
-            scores[lang] = scores.get(lang, 0) + counts[word]
-    if not scores:
+    present = counts.keys() & _PROFILE_WORDS
+    if not present:
         return None
+    get = counts.__getitem__
+    scores = {lang: sum(map(get, present & profile)) for lang, profile in _STOPWORDS.items()}
     # Ties go to the profile listed first (dict order), so the answer never varies.
-    best = max(_STOPWORDS, key=lambda lang: scores.get(lang, 0))
+    best = max(scores, key=scores.__getitem__)
     return best if scores[best] >= _MIN_LANGUAGE_HITS else None
 
 
@@ -481,17 +490,23 @@ def _keywords(
     full: str, lower: str, counts: dict[str, int], headline: str, limit: int = MAX_KEYWORDS
 ) -> list[str]:
     stop = _STOP_ALL
-    headline_words = set(headline.lower().translate(_PUNCTUATION_TO_SPACE).split()) - stop
-    # Candidates: repeated words and headline words; the comprehension keeps text order.
-    scores = {key: count for key, count in counts.items() if count >= 2 and key not in stop}
-    for word in headline_words:
-        if word in counts:
-            scores[word] = counts[word] + 2
+    # In headline order, not set order: a set's order changes with each process's hash seed,
+    # and so would the keywords of equal score.
+    headline_terms = [
+        word
+        for word in dict.fromkeys(headline.lower().translate(_PUNCTUATION_TO_SPACE).split())
+        if word not in stop
+    ]
+    headline_words = set(headline_terms)
+    # Candidates: repeated words and headline words, in text order (counts are in order of
+    # first appearance). compress/filterfalse keep the pass over every distinct word in C.
+    repeated = filterfalse(stop.__contains__, compress(counts, map(ge, counts.values(), repeat(2))))
     scores = {
-        key: score
-        for key, score in scores.items()
-        if len(key) >= 3 and (key.isalpha() or _is_word(key))
+        key: counts[key] for key in repeated if len(key) >= 3 and (key.isalpha() or _is_word(key))
     }
+    for word in headline_terms:
+        if word in counts and len(word) >= 3 and (word.isalpha() or _is_word(word)):
+            scores[word] = counts[word] + 2
     # Phrases from the body only: a title-case headline would make a "phrase" of every pair.
     for phrase in _CAPITALIZED_PHRASE.findall(full, len(headline) + 1):
         words = phrase.split(" ")
@@ -501,7 +516,7 @@ def _keywords(
             key = " ".join(words).lower()
             bonus = 0 if key in scores or headline_words.isdisjoint(key.split(" ")) else 2
             scores[key] = scores.get(key, 0) + 2 + bonus
-    # Stable sort: equal scores keep text order (counts are in order of first appearance).
+    # Stable sort: equal scores keep text order.
     ranked = sorted(scores, key=scores.__getitem__, reverse=True)
     chosen: list[str] = []
     covered: set[str] = set()
@@ -525,16 +540,21 @@ def _surface_form(key: str, full: str, lower: str, body_start: int) -> str:
     """
     if len(full) != len(lower):  # a rare letter changed length when lowercased; keep it simple
         return key
+    size = len(key)
     forms: list[str] = []
     mid_sentence: list[str] = []
-    start = lower.find(key, body_start)
-    while start != -1 and len(forms) < 4:
-        form = full[start : start + len(key)]
+    find = lower.find
+    start = find(key, body_start)
+    while start != -1:
+        form = full[start : start + size]
         forms.append(form)
-        before = full[max(body_start, start - 3) : start].rstrip(" “\"‘'(")
+        before = full[start - 3 if start - 3 > body_start else body_start : start]
+        before = before.rstrip(" “\"‘'(")
         if before and before[-1] not in ".!?\n:":
             mid_sentence.append(form)
-        start = lower.find(key, start + len(key))
+        if len(forms) == 4:
+            break
+        start = find(key, start + size)
     evidence = mid_sentence or forms
     capitalized = [form for form in evidence if form[:1].isupper()]
     if " " in key or len(capitalized) * 2 > len(evidence):

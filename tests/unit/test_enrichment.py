@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -163,6 +166,29 @@ def test_keywords_from_text_are_frequent_terms_and_names() -> None:
     assert "budget" in keywords
     # stopwords and reporting verbs are never key terms
     assert not {"the", "said", "which"} & {k.lower() for k in keywords}
+
+
+def test_keywords_of_equal_score_keep_headline_order_in_every_process() -> None:
+    # Given headline words the body does not repeat: they tie on score
+    headline = "Walrus yodel quokka ferret narwhal"
+    body = "Animals met at the zoo on Sunday and nobody expected them."
+    code = (
+        "from newsdesk.enrichment import extract_keywords; "
+        f"print(extract_keywords({headline!r}, {body!r}))"
+    )
+    # When two interpreters with different string hash seeds extract them
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    # Then the keywords are the same, in the headline's order
+    assert runs == {str(["walrus", "yodel", "quokka", "ferret", "narwhal"]) + "\n"}
 
 
 def test_stated_keywords_come_first_and_tags_are_their_slugs_plus_section() -> None:

@@ -23,6 +23,9 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 # C0/C1 controls except \t and \n, DEL, and zero-width characters (ZWSP, ZWNJ, ZWJ, WJ, BOM).
 _STRIP = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
 _NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85]")
+# What _STRIP removes from ASCII text, as bytes: bytes.translate tests a text for them in C
+# several times faster than the regex scan.
+_ASCII_STRIP = bytes([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
 # Detector answers below this coherence are noise (random bytes decode as *something*).
 _MIN_DETECTED_PRINTABLE = 0.95
 _MAX_STRAY_BYTES = 64
@@ -42,9 +45,11 @@ def normalize_text(text: str) -> str:
     """NFC, CRLF/CR to LF, control and zero-width characters removed (\\n and \\t kept)."""
     if "\r" in text or "\u2028" in text or "\u2029" in text or "\x85" in text:
         text = _NEWLINES.sub("\n", text)
-    text = _STRIP.sub("", text)
     if not text.isascii():
-        text = unicodedata.normalize("NFC", text)
+        return unicodedata.normalize("NFC", _STRIP.sub("", text))
+    encoded = text.encode("ascii")
+    if len(encoded.translate(None, _ASCII_STRIP)) != len(encoded):
+        text = _STRIP.sub("", text)
     return text
 
 

@@ -67,8 +67,7 @@ class _Header:
 
 def parse_text(text: str) -> Extracted:
     """Parse a decoded plain-text article (NFC, "\\n" line ends, no control characters)."""
-    # str.split() collapses every Unicode space (no-break, thin, ...), much cheaper than a regex.
-    lines = [" ".join(line.split()) for line in text.split("\n")]
+    lines = [_collapse_spaces(line) for line in text.split("\n")]
     header = _read_header(lines)
     paragraphs = split_paragraphs(lines[header.end :])
     run_on = len(paragraphs) == 1 and len(paragraphs[0]) > RUN_ON_CHARS
@@ -96,6 +95,18 @@ def parse_text(text: str) -> Extracted:
         disclaimer=trailer.disclaimer,
         related=trailer.related,
     )
+
+
+def _collapse_spaces(line: str) -> str:
+    """Whitespace runs to one space, none at the ends.
+
+    str.split() collapses every Unicode space (no-break, thin, ...), much cheaper than a regex;
+    most lines need nothing, and isprintable() (false for every space but " ") shows that
+    without building a list of words.
+    """
+    if line.isprintable() and "  " not in line and line[:1] != " " and line[-1:] != " ":
+        return line
+    return " ".join(line.split())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -301,6 +312,8 @@ def split_paragraphs(lines: list[str]) -> list[str]:
     """Paragraphs of body lines: blank-line separated blocks, one paragraph per line, or
     hard-wrapped lines joined back (when the file is wrapped at a fixed width)."""
     width = _wrap_width(lines)
+    if width is None:
+        return [line for line in lines if line]
     paragraphs: list[str] = []
     current: list[str] = []
     for index, line in enumerate(lines):
@@ -308,7 +321,7 @@ def split_paragraphs(lines: list[str]) -> list[str]:
             continue
         current.append(line)
         following = lines[index + 1] if index + 1 < len(lines) else ""
-        if width is None or not following or not _wrapped_before(line, following, width):
+        if not following or not _wrapped_before(line, following, width):
             paragraphs.append(_join_wrapped(current))
             current = []
     return paragraphs
