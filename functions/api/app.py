@@ -47,7 +47,7 @@ from newsdesk.service.content import (
     parse_time_bound,
     select_fields,
 )
-from newsdesk.settings import get_settings
+from newsdesk.settings import Settings, get_settings
 from newsdesk.storage.cursors import MAX_CURSOR_CHARS
 
 logger = Logger()
@@ -144,19 +144,19 @@ _DOCS_HTML = """<!DOCTYPE html>
 </html>
 """
 
-_services: dict[int, ContentService] = {}
+# (settings, service) of this process; the settings object is kept so a new one (tests clear
+# get_settings' cache) is never mistaken for the old one.
+_service_cache: list[tuple[Settings, ContentService]] = []
 
 
 def _content() -> ContentService:
-    """The service for the current settings (built on first use; tests swap settings)."""
+    """The service for the current settings, built on the first request that needs it."""
     settings = get_settings()
-    service = _services.get(id(settings))
-    if service is None:
+    if not _service_cache or _service_cache[0][0] is not settings:
         from newsdesk.storage.queries import open_content_queries
 
-        _services.clear()
-        service = _services[id(settings)] = ContentService(open_content_queries(settings))
-    return service
+        _service_cache[:] = [(settings, ContentService(open_content_queries(settings)))]
+    return _service_cache[0][1]
 
 
 # ---------------------------------------------------------------- OpenAPI helpers
@@ -376,7 +376,8 @@ def list_changes(
     cursor: Cursor = None,
 ) -> Response[Any]:
     moment = parse_time_bound(since, parameter="since", end=False)
-    assert moment is not None  # since is required, so parse_time_bound returns a time
+    if moment is None:  # unreachable: `since` is required; keeps the type checker honest
+        raise InvalidRequestError("`since` is required", parameter="since")
     return _page(_content().list_changes(moment, limit=limit, cursor=cursor))
 
 

@@ -360,7 +360,7 @@ def _reset_cached_clients() -> None:
 
     get_settings.cache_clear()
     ingest.get_service.cache_clear()
-    api._services.clear()
+    api._service_cache.clear()
 
 
 @contextmanager
