@@ -12,6 +12,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import zlib
 from typing import Any
 
 from newsdesk.errors import InvalidRequestError
@@ -22,6 +23,7 @@ _QUERY_ID_BYTES = 12
 # Every key attribute of the table and its indexes is a string; nothing else may be in a cursor.
 _KEY_ATTRIBUTES = frozenset({"PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK"})
 _MAX_KEY_VALUE_CHARS = 300
+_MAX_PAYLOAD_BYTES = 4096
 
 
 def query_id(*parts: object) -> str:
@@ -33,10 +35,9 @@ def query_id(*parts: object) -> str:
 
 def encode_cursor(last_key: dict[str, Any], *, query: str, secret: str) -> str:
     """The opaque cursor for the page after `last_key` of the query fingerprinted `query`."""
-    payload = json.dumps({"q": query, "k": last_key}, separators=(",", ":"), sort_keys=True).encode(
-        "utf-8"
-    )
-    body = _b64encode(payload)
+    payload = json.dumps({"q": query, "k": last_key}, separators=(",", ":"), sort_keys=True)
+    # Compressed: shorter, and the key layout is not readable at a glance (the MAC protects it).
+    body = _b64encode(zlib.compress(payload.encode("utf-8"), 9))
     return f"{body}.{_b64encode(_mac(body, secret))}"
 
 
@@ -57,8 +58,12 @@ def decode_cursor(cursor: str, *, query: str, secret: str) -> dict[str, str]:
     if _b64encode(given_mac) != signature or not hmac.compare_digest(given_mac, _mac(body, secret)):
         raise _invalid("the cursor is not valid (tampered with or from another deployment)")
     try:
-        payload = json.loads(_b64decode(body))
-    except (ValueError, UnicodeDecodeError):
+        inflater = zlib.decompressobj()
+        text = inflater.decompress(_b64decode(body), _MAX_PAYLOAD_BYTES)
+        if inflater.unconsumed_tail:
+            raise ValueError("payload too large")
+        payload = json.loads(text)
+    except (ValueError, UnicodeDecodeError, zlib.error):
         raise _invalid("the cursor is malformed") from None
     if not isinstance(payload, dict) or payload.get("q") != query:
         raise _invalid("the cursor belongs to another query; repeat the same parameters")
