@@ -64,3 +64,13 @@ def test_a_signed_cursor_with_foreign_attributes_is_refused() -> None:
 
     with pytest.raises(InvalidRequestError):
         decode_cursor(cursor, query=query, secret=SECRET)
+
+
+def test_a_signed_cursor_that_inflates_beyond_the_bound_is_refused() -> None:
+    # A tiny cursor must not expand into a large payload (a "zip bomb").
+    query = query_id("x")
+    cursor = encode_cursor({"PK": "a" * 200_000}, query=query, secret=SECRET)
+    assert len(cursor) <= MAX_CURSOR_CHARS
+
+    with pytest.raises(InvalidRequestError):
+        decode_cursor(cursor, query=query, secret=SECRET)
