@@ -168,3 +168,63 @@ def test_a_trailer_shape_before_the_last_body_paragraph_stays_in_the_body() -> N
 
     assert trailer.body == paragraphs
     assert trailer.author_bio is None
+
+
+RELEASE = [
+    "BAAR, SWITZERLAND",
+    "Acme Health and Example Medical today announced a partnership in intensive care.",
+    "Clinicians will see every alarm of a patient on one screen, Acme Health said.",
+    "For more information on the solution, please visit: www.acme.example",
+]
+
+
+def test_press_release_company_boilerplate_leaves_the_body() -> None:
+    # Given a press release closing with its company boilerplate, facts and contacts
+    paragraphs = [
+        *RELEASE,
+        "Acme Health is a global solutions provider focused on healthcare ICT.",
+        "Acme Health is headquartered in Baar and employs around 1,300 people worldwide.",
+        "Media contact: Jane Doe, +41 41 544 00 00",
+        "© 2024 Acme Health. All rights reserved.",
+    ]
+
+    # When the trailer is cleaned
+    trailer = clean_trailer(paragraphs)
+
+    # Then the article text stays and the boilerplate goes; the copyright still names it
+    assert trailer.body == RELEASE
+    assert trailer.publisher == "Acme Health"
+
+
+def test_about_heading_opens_the_boilerplate_of_each_company() -> None:
+    paragraphs = [
+        *RELEASE,
+        "About Acme Health",
+        "Acme Health builds clinical workflow software for hospitals in 15 countries.",
+        "About Example Medical",
+        "Example Medical is a leading maker of patient monitors.",
+    ]
+
+    assert clean_trailer(paragraphs).body == RELEASE
+
+
+@pytest.mark.parametrize(
+    "ending",
+    [
+        # the company's description is the story's last word: no boilerplate follows it
+        ["Acme Health is the largest provider of alarm software in Europe."],
+        # a company the story never named before
+        ["Globex is a global provider of monitors.", "Globex is headquartered in Zurich."],
+        # what follows the description is story text
+        [
+            "Acme Health is a global provider of alarm software.",
+            "Hospitals in Geneva will try the system first, Acme Health said on Tuesday.",
+        ],
+        # a pronoun is not a company
+        ["It is a leading provider of alarms.", "It employs 1,300 people."],
+    ],
+)
+def test_company_descriptions_in_stories_stay_in_the_body(ending: list[str]) -> None:
+    paragraphs = [*RELEASE, *ending]
+
+    assert clean_trailer(paragraphs).body == paragraphs

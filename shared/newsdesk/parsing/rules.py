@@ -359,6 +359,64 @@ TRAILER_RULES: tuple[TrailerRule, ...] = (
     ),
 )
 
+# Press releases close with the issuer's boilerplate: an "About <Company>" heading or a paragraph
+# opening "<Company> is a leading provider of …", then more about the company, contacts and
+# legal notes. Not article text. trailer.py cuts it only at the end of the body, only for a
+# company the body has named before, and only when everything after it is boilerplate too.
+_COMPANY_NOUNS = (
+    r"(?:provider|supplier|developer|manufacturer|maker|producer|company|corporation|leader|"
+    r"pioneer|innovator|group|firm|specialist|operator|distributor|retailer|organi[sz]ation|"
+    r"platform|brand|network|agency|bank|insurer|institution|business)"
+)
+# Atomic words: what follows a name (" is", ",", " (", the end) never starts a word, so giving
+# letters or words back never helps a match; it only costs time on every paragraph tried.
+_COMPANY_NAME = (
+    r"(?!(?:It|Its|He|She|They|We|This|That|These|Those|There|Our|His|Her|Their)\b)"
+    rf"(?P<name>(?>{_CAP})(?: (?>{_CAP}|&)){{0,5}}+)"
+)
+ABOUT_COMPANY = _rule("about_company", rf"^About {_COMPANY_NAME} ?:?$", "About Ascom")
+COMPANY_DESCRIPTION = _rule(
+    "company_is_a",
+    rf"^{_COMPANY_NAME}(?: \([^)]{{1,40}}\))?,? (?:is|are) (?:an?|the) [^.]{{0,100}}?"
+    rf"\b{_COMPANY_NOUNS}s?\b",
+    "Ascom is a global solutions provider focused on healthcare ICT.",
+)
+# What may follow a company's boilerplate to the end of a press release (besides another
+# company's boilerplate and trailer notes).
+COMPANY_FOLLOWER_RULES: tuple[Rule, ...] = (
+    _rule(
+        "company_facts",
+        r"^[^.]{0,80}?\b(?:is headquartered|has its headquarters|was founded|employs|employees|"
+        r"subsidiaries|offices in|operations in|(?:are|is) (?:listed|traded) on)\b",
+        "Ascom is headquartered in Baar (Switzerland) and employs around 1,300 people.",
+    ),
+    _rule(
+        "press_contacts",
+        r"^(?:(?:Media|Press|Investor|Editorial|Company)(?: and \w+)? )?(?:contacts?|enquiries|"
+        r"inquiries|relations)\b",
+        "Media contact: Jane Doe, +41 41 544 00 00",
+        re.IGNORECASE,
+    ),
+    _rule(
+        "more_information",
+        r"^For (?:more|further|additional) information\b",
+        "For more information, visit www.ascom.com",
+        re.IGNORECASE,
+    ),
+    _rule(
+        "legal_notes",
+        r"^(?:Forward[- ]looking statements?|Safe harbou?r|Disclaimer|Trademarks?)\b",
+        "Forward-looking statements: this release contains statements about the future.",
+        re.IGNORECASE,
+    ),
+    _rule(
+        "contact_detail",
+        r"^[^.]{0,80}?(?:[\w.+-]+@[\w-]+\.[\w.-]+|https?://\S+|www\.\S+|\+?\d[\d ()/.-]{7,}\d)"
+        r"\s*$",
+        "Jane Doe, jane.doe@example.com",
+    ),
+)
+
 # A note before the body (CNN opinion pieces): "Editor's note: X is a columnist ... The opinions
 # expressed in this commentary are solely hers." Matched after any dateline prefix.
 EDITORS_NOTE = _rule(
@@ -400,5 +458,8 @@ ALL_RULES: tuple[Rule, ...] = (
     EDITORS_NOTE,
     *RELATED_ENTRY_RULES,
     *TRAILER_RULES,
+    ABOUT_COMPANY,
+    COMPANY_DESCRIPTION,
+    *COMPANY_FOLLOWER_RULES,
     *PUBLISHER_RULES,
 )

@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 
 from newsdesk.models import RelatedLink
 from newsdesk.parsing.rules import (
+    ABOUT_COMPANY,
     ANYWHERE_KINDS,
+    COMPANY_DESCRIPTION,
+    COMPANY_FOLLOWER_RULES,
     DATELINE_RULES,
     EDITORS_NOTE,
     INLINE_READ_MORE,
@@ -34,6 +37,10 @@ _READ_MORE_WINDOW = 25
 # Chrome lines are short; longer paragraphs skip the chrome patterns (cheap pre-check).
 _MAX_CHROME_CHARS = 500
 _MAX_INLINE_HEADLINE_CHARS = 160
+# A press release's closing boilerplate starts among its last paragraphs, after a body of at
+# least this many paragraphs.
+_BOILERPLATE_WINDOW = 8
+_MIN_RELEASE_PARAGRAPHS = 2
 
 
 @dataclass
@@ -70,6 +77,13 @@ def clean_trailer(paragraphs: list[str], *, authors: Sequence[str] = ()) -> Trai
             else:
                 tail.append((text, entry_kind))
         body = body[:end]
+    boilerplate = _company_boilerplate_start(body)
+    if boilerplate is not None:
+        for text in body[boilerplate:]:
+            kind = classify_trailer(text)
+            if kind in ("disclaimer", "copyright"):
+                tail.append((text, kind))
+        body = body[:boilerplate]
     author_names = {name.casefold() for name in authors}
     while body:
         rule = _match_trailer(body[-1])
@@ -224,6 +238,47 @@ def _read_more_start(body: list[str]) -> int | None:
         if _READ_MORE.match(text):
             return index
     return None
+
+
+def _company_boilerplate_start(body: list[str]) -> int | None:
+    """Index where a press release's closing company boilerplate starts, or None.
+
+    It opens with an "About Ascom" heading (the section runs to the end), or with "Ascom is a
+    global solutions provider …" followed only by more boilerplate: company facts, contacts,
+    legal or trailer notes, another company's description. Either way the company must be
+    named earlier in the body. A news story whose last paragraphs describe a company, or go on
+    after describing it, keeps them.
+    """
+    first = max(_MIN_RELEASE_PARAGRAPHS, len(body) - _BOILERPLATE_WINDOW)
+    for index in range(first, len(body)):
+        opening = _company_opening(body[index])
+        if opening is None:
+            continue
+        name, heading = opening
+        named = re.compile(rf"\b{re.escape(name)}\b")
+        if not any(named.search(text) for text in body[:index]):
+            continue
+        rest = body[index + 1 :]
+        if heading or (rest and all(_is_boilerplate(text) for text in rest)):
+            return index
+    return None
+
+
+def _company_opening(text: str) -> tuple[str, bool] | None:
+    """The company an "About X" heading or an "X is a … provider" paragraph introduces."""
+    heading = ABOUT_COMPANY.pattern.match(text)
+    if heading is not None:
+        return heading["name"], True
+    description = COMPANY_DESCRIPTION.pattern.match(text)
+    return None if description is None else (description["name"], False)
+
+
+def _is_boilerplate(text: str) -> bool:
+    return (
+        _company_opening(text) is not None
+        or any(rule.pattern.match(text) for rule in COMPANY_FOLLOWER_RULES)
+        or classify_trailer(text) is not None
+    )
 
 
 def _related_entry(text: str) -> RelatedLink:
