@@ -319,7 +319,7 @@ def enrich(extracted: Extracted, *, identity: str, source: Source, parser_versio
     )
     authors = _authors(extracted.authors)
     text = "\n".join(body)
-    word_count = len(text.split())
+    word_count = _word_count(text, body)
     # One pass of token counting serves both language detection and keyword extraction.
     full = f"{headline}\n{text}"
     lower = full.lower()
@@ -372,9 +372,21 @@ def enrich(extracted: Extracted, *, identity: str, source: Source, parser_versio
     )
 
 
+# json.dumps with options builds a new encoder on every call; one is enough.
+_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _word_count(text: str, body: list[str]) -> int:
+    """len(text.split()) without building the list: when no paragraph holds a space other than
+    single " " (isprintable is false for every other space), words are spaces + 1 each."""
+    if "  " not in text and all(map(str.isprintable, body)):
+        return text.count(" ") + len(body)
+    return len(text.split())
+
+
 def content_hash(content: dict[str, Any]) -> str:
     """sha256 of a canonical JSON of the parsed content: the same content, the same hash."""
-    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    canonical = _CANONICAL_JSON.encode(content)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -541,20 +553,27 @@ def _surface_form(key: str, full: str, lower: str, body_start: int) -> str:
     if len(full) != len(lower):  # a rare letter changed length when lowercased; keep it simple
         return key
     size = len(key)
-    forms: list[str] = []
-    mid_sentence: list[str] = []
     find = lower.find
+    starts: list[int] = []
+    capitalized_somewhere = False
     start = find(key, body_start)
     while start != -1:
-        form = full[start : start + size]
-        forms.append(form)
-        before = full[start - 3 if start - 3 > body_start else body_start : start]
-        before = before.rstrip(" “\"‘'(")
-        if before and before[-1] not in ".!?\n:":
-            mid_sentence.append(form)
-        if len(forms) == 4:
+        starts.append(start)
+        if not capitalized_somewhere and full[start].isupper():
+            capitalized_somewhere = True
+        if len(starts) == 4:
             break
         start = find(key, start + size)
+    if not capitalized_somewhere:  # most terms: no evidence to weigh
+        return key
+    forms: list[str] = []
+    mid_sentence: list[str] = []
+    for start in starts:
+        form = full[start : start + size]
+        forms.append(form)
+        before = full[max(body_start, start - 3) : start].rstrip(" “\"‘'(")
+        if before and before[-1] not in ".!?\n:":
+            mid_sentence.append(form)
     evidence = mid_sentence or forms
     capitalized = [form for form in evidence if form[:1].isupper()]
     if " " in key or len(capitalized) * 2 > len(evidence):
