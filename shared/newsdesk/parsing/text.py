@@ -67,7 +67,11 @@ class _Header:
 
 def parse_text(text: str) -> Extracted:
     """Parse a decoded plain-text article (NFC, "\\n" line ends, no control characters)."""
-    lines = [_collapse_spaces(line) for line in text.split("\n")]
+    lines = text.split("\n")
+    if _spaces_are_single(text):
+        lines = [line.strip(" ") for line in lines]
+    else:
+        lines = [_collapse_spaces(line) for line in lines]
     header = _read_header(lines)
     paragraphs = split_paragraphs(lines[header.end :])
     run_on = len(paragraphs) == 1 and len(paragraphs[0]) > RUN_ON_CHARS
@@ -94,6 +98,21 @@ def parse_text(text: str) -> Extracted:
         author_bio=trailer.author_bio,
         disclaimer=trailer.disclaimer,
         related=trailer.related,
+    )
+
+
+# ASCII whitespace other than " " and "\n" (what str.split() splits on).
+_ASCII_OTHER_SPACES = ("\t", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
+
+
+def _spaces_are_single(text: str) -> bool:
+    """True for ASCII text whose only whitespace is "\n" and single " ": collapsing its lines
+    is then stripping their ends. One look at the whole text (each `in` is a C scan) instead
+    of one per line."""
+    return (
+        text.isascii()
+        and not any(space in text for space in _ASCII_OTHER_SPACES)
+        and "  " not in text
     )
 
 
