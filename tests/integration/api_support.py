@@ -20,14 +20,13 @@ from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from newsdesk.settings import get_settings
-from newsdesk_cli import moto_compat
 from newsdesk_cli.lambda_context import LocalLambdaContext
-from newsdesk_cli.resources import LocalResources, create_resources
+from newsdesk_cli.resources import LocalResources
 from newsdesk_cli.sqs_source import SqsEventSource
 from tests.conftest import load_event
+from tests.integration.moto_stack import template_stack
 
 REGION = "us-east-1"
 ROOT = Path(__file__).resolve().parents[2]
@@ -339,21 +338,6 @@ def call_api(event: dict[str, Any]) -> ApiResponse:
     return ApiResponse(status=result["statusCode"], headers=headers, raw_body=body)
 
 
-_ENV = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SECURITY_TOKEN": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": REGION,
-    "AWS_REGION": REGION,
-    "POWERTOOLS_SERVICE_NAME": "newsdesk",
-    "POWERTOOLS_METRICS_NAMESPACE": "newsdesk",
-    "POWERTOOLS_TRACE_DISABLED": "1",
-    "POWERTOOLS_DEV": "false",
-    "CURSOR_SECRET": "integration-test-secret",
-}
-
-
 def _reset_cached_clients() -> None:
     from functions.api import app as api
     from functions.ingest import app as ingest
@@ -368,36 +352,28 @@ def running_stack() -> Iterator[Stack]:
     """A fresh moto stack (module-scoped fixtures use it); the API's client counts requests."""
     from functions.ingest import app as ingest
 
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in _ENV.items():
-            patch.setenv(name, value)
-        patch.delenv("AWS_PROFILE", raising=False)
-        patch.delenv("AWS_ENDPOINT_URL", raising=False)
-        moto_compat.install()
-        with mock_aws():
-            session = boto3.Session(region_name=REGION)
-            resources = create_resources(session)
-            patch.setenv("TABLE_NAME", resources.table)
-            patch.setenv("BUCKET_NAME", resources.bucket)
-            patch.setenv("INCOMING_PREFIX", resources.incoming_prefix)
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        template_stack(patch, CURSOR_SECRET="integration-test-secret") as (session, resources),
+    ):
+        _reset_cached_clients()
+        # The API builds its client from boto3's default session: hooks registered on the
+        # session are copied into every client made afterwards.
+        boto3.setup_default_session(region_name=REGION)
+        counter = RequestCounter()
+        assert boto3.DEFAULT_SESSION is not None
+        boto3.DEFAULT_SESSION.events.register("before-call.dynamodb", counter)
+        source = SqsEventSource(
+            session.client("sqs"),
+            resources.queue_url,
+            ingest.lambda_handler,
+            queue_arn=resources.queue_arn,
+        )
+        try:
+            yield Stack(resources=resources, session=session, source=source, counter=counter)
+        finally:
             _reset_cached_clients()
-            # The API builds its client from boto3's default session: hooks registered on the
-            # session are copied into every client made afterwards.
-            boto3.setup_default_session(region_name=REGION)
-            counter = RequestCounter()
-            assert boto3.DEFAULT_SESSION is not None
-            boto3.DEFAULT_SESSION.events.register("before-call.dynamodb", counter)
-            source = SqsEventSource(
-                session.client("sqs"),
-                resources.queue_url,
-                ingest.lambda_handler,
-                queue_arn=resources.queue_arn,
-            )
-            try:
-                yield Stack(resources=resources, session=session, source=source, counter=counter)
-            finally:
-                _reset_cached_clients()
-                boto3.DEFAULT_SESSION = None
+            boto3.DEFAULT_SESSION = None
 
 
 def sort_key(record: dict[str, Any]) -> tuple[str, str]:
