@@ -53,7 +53,15 @@ def get_service() -> IngestService:
 @tracer.capture_method
 def record_handler(record: SQSRecord) -> None:
     for outcome in get_service().handle_message(record.body):
-        logger.info("ingested", extra={"key": outcome.key, "status": outcome.status})
+        logger.info(
+            "ingested",
+            extra={
+                "key": outcome.key,
+                "status": outcome.status,
+                "code": outcome.code,
+                "article_ids": outcome.article_ids,
+            },
+        )
         if outcome.status in _METRICS:
             count = 1 if outcome.status == "failed" else len(outcome.article_ids)
             metrics.add_metric(name=_METRICS[outcome.status], unit=MetricUnit.Count, value=count)
