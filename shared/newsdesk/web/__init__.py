@@ -1,0 +1,1 @@
+"""The HTTP side of the content API: problems, responses, documentation, input bounds."""
