@@ -81,153 +81,152 @@ _STOPWORDS: dict[str, frozenset[str]] = {
     ),
 }
 _PROFILE_WORDS = frozenset().union(*_STOPWORDS.values())
+_FIRST_LANGUAGE, _FIRST_PROFILE = next(iter(_STOPWORDS.items()))
+# The first profile's words that no other profile holds.
+_FIRST_OWN = _FIRST_PROFILE.difference(
+    *(p for lang, p in _STOPWORDS.items() if lang != _FIRST_LANGUAGE)
+)
 _MIN_LANGUAGE_HITS = 3
 _PUNCTUATION_TO_SPACE = str.maketrans(dict.fromkeys('.,;:!?"()[]{}“”„«»‹›—–…/*#|<>_\n\t', " "))
 _PUNCTUATION = ".,;:!?\"'()[]{}“”‘’„«»‹›—–-…/*#|<>_"
 
-# Words too common in news prose to be key terms, on top of every language's stopwords.
-_NOT_KEYWORDS = frozenset(
-    [
-        "said",
-        "says",
-        "say",
-        "told",
-        "according",
-        "also",
-        "would",
-        "could",
-        "should",
-        "may",
-        "might",
-        "must",
-        "can",
-        "will",
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "first",
-        "last",
-        "new",
-        "year",
-        "years",
-        "time",
-        "times",
-        "people",
-        "like",
-        "just",
-        "many",
-        "much",
-        "made",
-        "make",
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "get",
-        "got",
-        "going",
-        "week",
-        "weeks",
-        "day",
-        "days",
-        "month",
-        "months",
-        "today",
-        "yesterday",
-        "still",
-        "even",
-        "well",
-        "back",
-        "way",
-        "since",
-        "while",
-        "however",
-        "though",
-        "being",
-        "those",
-        "such",
-        "very",
-        "then",
-        "now",
-        "here",
-        "where",
-        "how",
-        "why",
-        "all",
-        "any",
-        "each",
-        "most",
-        "only",
-        "own",
-        "same",
-        "so",
-        "too",
-        "us",
-        "because",
-        "before",
-        "between",
-        "both",
-        "during",
-        "under",
-        "again",
-        "further",
-        "once",
-        "off",
-        "out",
-        "up",
-        "down",
-        "did",
-        "does",
-        "doing",
-        "having",
-        "your",
-        "yours",
-        "him",
-        "her",
-        "hers",
-        "herself",
-        "himself",
-        "itself",
-        "themselves",
-        "what",
-        "whom",
-        "whose",
-        "against",
-        "above",
-        "below",
-        "through",
-        "until",
-        "while",
-        "there",
-        "per",
-        "don't",
-        "didn't",
-        "it's",
-        "that's",
-        "i'm",
-        "can't",
-        "won't",
-        "isn't",
-        "wasn't",
-        "take",
-        "took",
-        "including",
-        "around",
-        "another",
-        "every",
-        "lot",
-        "little",
-        "big",
-        "something",
-        "nothing",
-        "thing",
-        "things",
-        "part",
-    ]
+# Key-term stoplists, on top of each language's profile stopwords. Keywords become tags that
+# clients list and filter by, so a word that could head any article (a reporting verb, an
+# auxiliary, "longer", "open", "first", a weekday, a number word) is noise there. Applied per
+# language: "war" or "die" is an English key term, not a German article.
+_ENGLISH_NOT_KEYWORDS = _words(
+    # pronouns, determiners, conjunctions, prepositions
+    "a i me my mine myself he him his himself she her hers herself it itself they them their "
+    "theirs themselves we us our ours ourselves you your yours yourself yourselves one ones "
+    "this that these those who whom whose which what whatever whoever whichever where when "
+    "why how whether if unless because since while although though so yet nor either neither "
+    "both each every all any some no none not only own same such other others another else "
+    "anyone someone everyone anybody somebody everybody nobody anything something everything "
+    "nothing here there then now than too very just even also and or but in on at by for "
+    "with from into onto upon about above below over under up down out off through during "
+    "before after until till against among amid between across around along within without "
+    "toward towards behind beyond despite via per like unlike near next past plus versus "
+    "mr mrs ms dr st "
+    # auxiliaries and modals
+    "am is are was were be been being have has had having do does did done doing will would "
+    "shall should can could may might must ought "
+    # contractions
+    "don't doesn't didn't isn't aren't wasn't weren't won't wouldn't can't couldn't shouldn't "
+    "haven't hasn't hadn't mustn't i'm i've i'd i'll you're you've you'd you'll we're we've "
+    "we'd we'll they're they've they'd they'll he's he'd he'll she's she'd she'll it's it'll "
+    "that's there's here's what's who's let's "
+    # verbs of any article
+    "say says said saying tell tells told telling ask asks asked asking add adds added adding "
+    "according report reported reportedly announce announces announced claim claimed "
+    "take takes took taken taking make makes made making get gets got gotten getting "
+    "go goes went gone going come comes came coming see sees saw seen seeing look looks "
+    "looked looking know knows knew known think thinks thought want wants wanted give gives "
+    "gave given giving use uses used using find finds found put puts keep keeps kept keeping "
+    "let lets seem seems seemed become becomes became try tries tried trying leave leaves "
+    "left call calls called need needs needed feel feels felt begin begins began begun "
+    "start starts started end ends ended show shows showed shown mean means meant include "
+    "includes included including continue continues continued remain remains remained "
+    "appear appears appeared happen happens happened expect expects expected believe "
+    "believes believed allow allows allowed bring brings brought hold holds held set sets "
+    "built build builds exist exists existed open opens opened close closes closed help "
+    "helps helped turn turns turned move moves moved put pass passes passed become "
+    "like likes liked release releases released decide decides decided offer offers offered "
+    "stand stands stood "
+    # adverbs
+    "longer still already ever never always often sometimes usually rarely soon later "
+    "earlier again once perhaps maybe almost nearly quite rather really actually simply "
+    "especially particularly probably possibly certainly clearly previously recently "
+    "currently finally eventually together away ago however instead indeed further "
+    "furthermore moreover meanwhile therefore thus well back much many more most less least "
+    "enough lot lots"
+    # generic adjectives
+    " new old good bad great big small large high low higher lower long short full able "
+    "likely unlikely possible real right first second third last early late recent latest "
+    "major main best better worse worst different certain whole sure important clear top "
+    "ready several various few little"
+    # numbers, time and other nouns of any article
+    " two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty "
+    "hundred hundreds thousand thousands million millions billion billions percent "
+    "year years month months week weeks day days time times today tonight tomorrow "
+    "yesterday morning afternoon evening night monday tuesday wednesday thursday friday "
+    "saturday sunday people thing things way ways part lot kind sort fact case point "
+    "number place"
 )
-_STOP_ALL = frozenset().union(*_STOPWORDS.values()) | _NOT_KEYWORDS
+_NOT_KEYWORDS_BY_LANGUAGE: dict[str, frozenset[str]] = {
+    "en": _ENGLISH_NOT_KEYWORDS,
+    "de": _words(
+        "ein einer eines einem einen eine kein keine keinen keiner keinem der die das dem den "
+        "des dies dieses diesen jeder jede jedes jeden alle allen aller alles andere anderen "
+        "anderer seine seinen seinem seiner seines ihre ihren ihrem ihrer ihres unser unsere "
+        "euer eure mein meine dein deine du ihm ihn ihnen es sie wer was wo wie warum wann "
+        "ob weil denn sondern also so da dort hier heute jetzt nun dann mal etwa etwas nichts "
+        "viel viele vielen vieles wenig wenige mehr meist meisten ganz gar sehr zu zum zur "
+        "bin bist sind seid war waren wäre wären gewesen wird werden wurde wurden worden "
+        "hat hatte hatten habe hätte hätten kann können konnte könnte muss müssen musste "
+        "soll sollen sollte will wollen wollte darf dürfen lässt lassen macht machen gibt "
+        "geben geht gehen kommt kommen sagt sagte sagen allerdings jedoch bereits schon "
+        "besonders hauptsächlich natürlich eigentlich wirklich einfach gerade etwa ebenfalls "
+        "sowie sowohl oft immer wieder neu neue neuen neuer großen große kleine kleinen "
+        "trotz zudem mag erste ersten zwei drei vier fünf jahr jahre jahren tag tage tagen uhr "
+        "prozent"
+    ),
+    "fr": _words(
+        "je tu on lui eux me te se nos notre votre vos mon ma mes ton ta tes leurs ces cet "
+        "ceux celle celui dont où quand comment si ne ni car donc alors encore déjà toujours "
+        "jamais plus moins peu beaucoup trop aussi avoir ai as avons avez a eu sont suis es "
+        "sera seront étaient fait faire peut peuvent doit dit deux trois an ans jour jours"
+    ),
+    "es": _words(
+        "yo tú él ella ellos ellas nosotros usted ustedes mi mis tu tus nuestro nuestra "
+        "nuestros nuestras otro otra otros otras ese esa esos esas estos estas aquel cual "
+        "quien quienes donde cuando como si ni pero sino tan muy ya aún todavía siempre nunca "
+        "había han he hemos está están estaba ser sido puede pueden hace dijo dos tres año "
+        "años día días"
+    ),
+    "pt": _words(
+        "eu tu você vocês nós eles elas meu minha meus minhas nosso nossa nossos nossas "
+        "pelas pelos quem onde qual quais cada todo toda todos todas outro outra outros outras "
+        "esse essa "
+        "este esta isto aquilo nem mas ou se já ainda sempre nunca muito muita muitos muitas "
+        "tem têm ter ser estar foi era são somos queremos pode podem faz disse dois três ano "
+        "anos dia dias"
+    ),
+    "it": _words(
+        "io tu lui lei noi voi essi mio mia miei mie nostro nostra nostri nostre ogni tutto "
+        "tutti tutte altro altri quello quella quelli chi dove quando come se né però già "
+        "ancora sempre mai molto molti molta poco era erano fa fatto può possono detto due "
+        "tre anno anni giorno giorni"
+    ),
+    "nl": _words(
+        "ik jij je u ze we mijn jouw zijn haar ons onze hun wie wat waar wanneer hoe als "
+        "omdat want dus toch al nog steeds altijd nooit veel weinig zeer heel wel was waren "
+        "had hadden kunnen moet moeten zal zullen zou zouden gaat gaan komt zegt zei twee "
+        "drie jaar jaren dag dagen"
+    ),
+    "id": _words(
+        "aku kamu dia ia anda kalian jangan janganlah satu dua tiga sesuatu orang begitu "
+        "sangat semua setiap lain hal apa siapa bagaimana mengapa kapan dimana jika kalau "
+        "berkata kepada sampai hingga akhirnya bahkan tetapi tapi pun maka agar supaya masih "
+        "belum pernah selalu tahun hari"
+    ),
+}
+
+
+def _with_curly_apostrophes(words: frozenset[str]) -> frozenset[str]:
+    return words | frozenset(word.replace("'", "’") for word in words if "'" in word)
+
+
+# The words a key term may not be, per language; a text of unknown language gets every list.
+_KEYWORD_STOPWORDS: dict[str | None, frozenset[str]] = {
+    language: _with_curly_apostrophes(profile | _NOT_KEYWORDS_BY_LANGUAGE[language])
+    for language, profile in _STOPWORDS.items()
+}
+_KEYWORD_STOPWORDS[None] = frozenset().union(*_KEYWORD_STOPWORDS.values())
+# Leading words dropped from a name phrase ("The Regional Library Association"): function
+# words only, so "New York Stock Exchange" and "South Korea" keep their first word.
+_PHRASE_LEADING_STOPWORDS = _with_curly_apostrophes(
+    _PROFILE_WORDS | _words("a mr mrs ms dr but if so yet then when while after before")
+)
 _WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?")
 # Two to four capitalized words ("Supreme Court", "Bank of England"); Latin scripts.
 # Possessive runs: a word is always followed by a space or the end, so giving letters back
@@ -283,6 +282,10 @@ _ABBREVIATIONS = frozenset(
         "mt",
     ]
 )
+_SIBILANTS = ("s", "x", "z", "ch", "sh")
+_CONNECTOR = re.compile(" (?:of|de|von|van|der|la|del) ")
+_SENTENCE_ENDS = frozenset(".!?:\n")
+_POSSESSIVES = ("'s", "’s")
 _LEADING_DATELINE = re.compile(r"^[^\n]{0,80}?\((?:[A-Z][\w.&]{1,20})\)\s*(?:[—–-]{1,2}\s*)?")
 _SLUG_EXTRA = str.maketrans(
     {
@@ -325,7 +328,9 @@ def enrich(extracted: Extracted, *, identity: str, source: Source, parser_versio
     lower = full.lower()
     counts = _token_counts(lower)
     language = normalize_language(extracted.language) or _language_of(counts)
-    keywords = _stated_keywords(extracted.keywords) or _keywords(full, lower, counts, headline)
+    keywords = _stated_keywords(extracted.keywords) or _keywords(
+        full, lower, counts, headline, language
+    )
     content = {
         "headline": headline,
         "section": extracted.section,
@@ -454,15 +459,24 @@ def detect_language(text: str) -> str | None:
     return _language_of(_token_counts(text.lower()))
 
 
-def extract_keywords(headline: str, text: str, limit: int = MAX_KEYWORDS) -> list[str]:
+def extract_keywords(
+    headline: str, text: str, limit: int = MAX_KEYWORDS, *, language: str | None = None
+) -> list[str]:
     """Key terms by frequency: capitalized phrases ("Supreme Court") and non-stopword words.
 
-    Terms in the headline count extra. Deterministic: ties go to the earlier term in the text.
+    Stopwords are the text's language's (detected when not given): function words and the
+    verbs, adverbs, adjectives and numbers any article uses ("said", "built", "longer", "first",
+    "fifty"). Headline words the body repeats count extra; a headline word the body never uses
+    ranks below every word the body repeats. "car" and "cars" are one term, in the form the
+    text uses more; a name is given once, as its full phrase when the text has one ("Aston
+    Martin", not "Aston" and "Martin"). Deterministic: ties go to the earlier term in the text.
     Proper nouns keep their capitals; a common word capitalized at a sentence start does not.
     """
     full = f"{headline}\n{text}"
     lower = full.lower()
-    return _keywords(full, lower, _token_counts(lower), headline, limit)
+    counts = _token_counts(lower)
+    language = normalize_language(language) or _language_of(counts)
+    return _keywords(full, lower, counts, headline, language, limit)
 
 
 def _token_counts(lower: str) -> dict[str, int]:
@@ -492,6 +506,12 @@ def _language_of(counts: dict[str, int]) -> str | None:
     if not present:
         return None
     get = counts.__getitem__
+    # Most texts are in the first profile (English): when its score reaches what any other
+    # profile could score at most (every present word outside its own words), it wins as the
+    # full count would have it, ties included, and seven intersections are spared.
+    first_score = sum(map(get, present & _FIRST_PROFILE))
+    if first_score >= _MIN_LANGUAGE_HITS and first_score >= sum(map(get, present - _FIRST_OWN)):
+        return _FIRST_LANGUAGE
     scores = {lang: sum(map(get, present & profile)) for lang, profile in _STOPWORDS.items()}
     # Ties go to the profile listed first (dict order), so the answer never varies.
     best = max(scores, key=scores.__getitem__)
@@ -499,17 +519,21 @@ def _language_of(counts: dict[str, int]) -> str | None:
 
 
 def _keywords(
-    full: str, lower: str, counts: dict[str, int], headline: str, limit: int = MAX_KEYWORDS
+    full: str,
+    lower: str,
+    counts: dict[str, int],
+    headline: str,
+    language: str | None,
+    limit: int = MAX_KEYWORDS,
 ) -> list[str]:
-    stop = _STOP_ALL
+    stop = _KEYWORD_STOPWORDS.get(language, _KEYWORD_STOPWORDS[None])
+    body_start = len(headline) + 1
     # In headline order, not set order: a set's order changes with each process's hash seed,
     # and so would the keywords of equal score.
-    headline_terms = [
-        word
-        for word in dict.fromkeys(headline.lower().translate(_PUNCTUATION_TO_SPACE).split())
-        if word not in stop
-    ]
-    headline_words = set(headline_terms)
+    head = lower[: len(headline)].translate(_PUNCTUATION_TO_SPACE) + " "
+    if "s " in head:  # possessives count as the word itself, as in _token_counts
+        head = head.replace("’s ", " ").replace("'s ", " ")
+    headline_terms = [word for word in dict.fromkeys(head.split()) if word not in stop]
     # Candidates: repeated words and headline words, in text order (counts are in order of
     # first appearance). compress/filterfalse keep the pass over every distinct word in C.
     repeated = filterfalse(stop.__contains__, compress(counts, map(ge, counts.values(), repeat(2))))
@@ -517,40 +541,153 @@ def _keywords(
         key: counts[key] for key in repeated if len(key) >= 3 and (key.isalpha() or _is_word(key))
     }
     for word in headline_terms:
-        if word in counts and len(word) >= 3 and (word.isalpha() or _is_word(word)):
-            scores[word] = counts[word] + 2
-    # Phrases from the body only: a title-case headline would make a "phrase" of every pair.
-    for phrase in _CAPITALIZED_PHRASE.findall(full, len(headline) + 1):
-        words = phrase.split(" ")
-        while words and words[0].lower() in stop:
-            words.pop(0)
-        if len(words) >= 2:
-            key = " ".join(words).lower()
-            bonus = 0 if key in scores or headline_words.isdisjoint(key.split(" ")) else 2
-            scores[key] = scores.get(key, 0) + 2 + bonus
+        count = counts.get(word, 0)
+        if count and len(word) >= 3 and (word.isalpha() or _is_word(word)):
+            # A headline word the body repeats is the story's subject; one the body never uses
+            # only ties with a word the body uses twice, and that word comes first.
+            scores[word] = count + (2 if count >= 2 else 1)
+    headline_words = set(headline_terms)
+    phrase_counts = _name_phrases(full, body_start, stop)
+    for key, count in phrase_counts.items():
+        bonus = 0 if headline_words.isdisjoint(key.split(" ")) else 2
+        scores[key] = 2 * count + bonus
     # Stable sort: equal scores keep text order.
     ranked = sorted(scores, key=scores.__getitem__, reverse=True)
+    # A name is tagged by the phrase that holds it, best-ranked first ("Aston" as "Aston
+    # Martin", "Bez" as "Ulrich Bez"), unless that phrase is a one-off run of three or more
+    # capitalized words ("Echo of Moscow", "Russian President Vladimir Putin").
+    phrase_of: dict[str, str] | None = None  # built when a name first needs it
     chosen: list[str] = []
     covered: set[str] = set()
+    names: set[str] = set()  # capitalized one-word terms chosen
     for key in ranked:
         if len(chosen) >= limit or (scores[key] < 2 and chosen):
             break
+        if key in covered:
+            continue
+        if " " in key:
+            # One tag for one name: no "Donald Trump" beside "Trump" (but "Bank of Thailand"
+            # beside "Thailand": the name before "of" is what the phrase names).
+            if names and not names.isdisjoint(_named_words(key)):
+                continue
+        elif (other := _other_number(key, counts)) and other not in stop:
+            # "car" and "cars" are one term, in the form the text uses more (on a tie, the
+            # singular: the shorter).
+            covered.add(other)
+            if (counts[other], len(key)) > (counts[key], len(other)):
+                key = other
+        # Occurrences after the headline: phrases are counted in the body only; the headline
+        # holds each of its words once or more.
+        in_body = phrase_counts[key] if " " in key else counts[key] - (key in headline_words)
+        term = _surface_form(key, full, lower, body_start, in_body)
+        if " " not in key and term[:1].isupper():
+            if phrase_of is None:
+                by_rank = sorted(phrase_counts, key=scores.__getitem__, reverse=True)
+                phrase_of = {word: p for p in reversed(by_rank) for word in p.split(" ")}
+            phrase = phrase_of.get(key)
+            if (
+                phrase is not None
+                and phrase not in covered
+                and (phrase_counts[phrase] > 1 or phrase.count(" ") == 1)
+                and (not names or names.isdisjoint(_named_words(phrase)))
+            ):
+                key = phrase
+                term = _surface_form(phrase, full, lower, body_start, phrase_counts[phrase])
+            elif (
+                phrase is not None
+                and names
+                and 2 * phrase_counts[phrase] >= counts[key]
+                and not names.isdisjoint(phrase.split(" "))
+            ):
+                continue  # "Vladimir" when "Putin" is chosen and mostly in the same phrase
+            else:
+                names.add(key)
         if " " in key:
             covered.update(key.split(" "))
-        elif key in covered:
-            continue
-        chosen.append(_surface_form(key, full, lower, len(headline) + 1))
         covered.add(key)
+        chosen.append(term)
     return chosen
 
 
-def _surface_form(key: str, full: str, lower: str, body_start: int) -> str:
+def _named_words(phrase: str) -> list[str]:
+    """The words naming what a phrase names: "bank" of "bank of thailand", all of "aston martin"."""
+    if phrase.count(" ") > 1 and (connector := _CONNECTOR.search(phrase)) is not None:
+        return phrase[: connector.start()].split(" ")
+    return phrase.split(" ")
+
+
+def _other_number(word: str, counts: dict[str, int]) -> str | None:
+    """The singular of a regular plural, or the plural of a singular, when the text uses it.
+
+    Regular forms only: "-s", "-es" after a sibilant, "-ies" after a consonant's "y".
+    """
+    if word[-1] == "s" and not word.endswith("ss"):
+        if len(word) < 4:
+            return None
+        if (other := word[:-1]) in counts:
+            return other
+        if word.endswith("ies"):
+            other = word[:-3] + "y"
+        elif word.endswith("es") and word[:-2].endswith(_SIBILANTS):
+            other = word[:-2]
+        else:
+            return None
+    elif (other := word + "s") in counts:
+        return other
+    elif word.endswith(_SIBILANTS):
+        other = word + "es"
+    elif word[-1] == "y":
+        other = word[:-1] + "ies"
+    else:
+        return None
+    return other if other in counts else None
+
+
+def _name_phrases(full: str, body_start: int, stop: frozenset[str]) -> dict[str, int]:
+    """Capitalized phrases of the body, lowercased and counted, without the words that are not
+    part of the name.
+
+    The headline is left out: in title case every pair of its words would look like a name.
+    """
+    phrases: dict[str, int] = {}
+    leading = _PHRASE_LEADING_STOPWORDS
+    for match in _CAPITALIZED_PHRASE.finditer(full, body_start):
+        key = match[0].lower()
+        words = key.split(" ")
+        first = words[0]
+        if "’s" in key or "'s" in key:
+            # A possessive ends the name: "Guy Roux's French side" is about Guy Roux.
+            for index, word in enumerate(words):
+                if word.endswith(_POSSESSIVES):
+                    words = [*words[:index], word[:-2]]
+                    break
+        elif first not in leading and first not in stop:
+            phrases[key] = phrases.get(key, 0) + 1  # most phrases: nothing to take off
+            continue
+        if first in stop and first not in leading:
+            # A stopword's capital is a name's only mid-sentence ("New York"); at a sentence
+            # start it is just a capital ("Several Gurkhas").
+            start = match.start()
+            if start == body_start or full[start - 2 : start].rstrip(" ")[-1:] in _SENTENCE_ENDS:
+                words.pop(0)
+        while words and words[0] in leading:
+            words.pop(0)
+        if len(words) >= 2:
+            key = " ".join(words)
+            phrases[key] = phrases.get(key, 0) + 1
+    return phrases
+
+
+def _surface_form(key: str, full: str, lower: str, body_start: int, occurrences: int) -> str:
     """How the body writes a term: proper nouns and phrases keep their capitals, others do not.
 
     Only mid-sentence occurrences are evidence: a headline's title case or a sentence's first
-    word says nothing about whether a word is a name.
+    word says nothing about whether a word is a name. The first four occurrences in the body
+    are weighed; knowing how many the body has (`occurrences`) spares scanning the rest of the
+    text for one more, and the whole text for a word only the headline uses.
     """
-    if len(full) != len(lower):  # a rare letter changed length when lowercased; keep it simple
+    wanted = min(4, occurrences)
+    if len(full) != len(lower) or wanted < 1:  # a letter changed length when lowercased
         return key
     size = len(key)
     find = lower.find
@@ -561,7 +698,7 @@ def _surface_form(key: str, full: str, lower: str, body_start: int) -> str:
         starts.append(start)
         if not capitalized_somewhere and full[start].isupper():
             capitalized_somewhere = True
-        if len(starts) == 4:
+        if len(starts) == wanted:
             break
         start = find(key, start + size)
     if not capitalized_somewhere:  # most terms: no evidence to weigh

@@ -261,3 +261,119 @@ def test_content_hash_is_stable_and_tracks_content() -> None:
     )
     assert changed.content_hash != first.content_hash
     assert len(first.content_hash) == 64
+
+
+HEATWAVE = Extracted(
+    format="text",
+    headline="Our schools were built for a climate that no longer exists",
+    body=[
+        "Classrooms in the city's older schools reach 34C by noon in June, teachers say. The "
+        "schools were built in the 1960s with large windows that face south and open only a few "
+        "centimetres.",
+        "Head teacher Maria Okafor said the school had bought a fan for every classroom, but the "
+        'fans only move hot air around. "We take the children outside when we can," she said.',
+        "The council says it has no budget to refit the schools this year. A report found that 40 "
+        "school buildings would need new windows, shading and ventilation to stay below 28C.",
+        "Parents have started a petition. Maria Okafor said the schools need shade before the next "
+        "heatwave, and that the windows should open wider.",
+    ],
+)
+CARMAKER = Extracted(
+    format="text",
+    headline="Budget carmaker takes on the big brands",
+    body=[
+        "Aston Martin will sell its cheapest cars yet from next spring, the company said on "
+        "Tuesday. Aston Martin cars have cost more than £100,000 until now.",
+        "The new car will be built in Gaydon. Chief executive Ulrich Bez said the cars would "
+        "compete with Porsche, and that Aston Martin expected to sell 3,000 cars a year.",
+        "Porsche said it welcomed the competition. Analysts said the car market was crowded.",
+    ],
+)
+
+
+def tags_of(extracted: Extracted) -> list[str]:
+    return enrich(extracted, identity="x", source=SOURCE, parser_version="1").tags
+
+
+def test_verbs_adverbs_and_generic_adjectives_are_never_tags() -> None:
+    # Given a headline made mostly of generic words, and a body full of reporting verbs
+    tags = tags_of(HEATWAVE)
+    # Then only the subject's terms are tags
+    generic = {"built", "longer", "exists", "open", "say", "says", "said", "take", "new", "year"}
+    assert not generic & set(tags)
+    assert {"schools", "windows", "climate"} <= set(tags)
+
+
+def test_singular_and_plural_are_one_tag_in_the_form_the_text_uses_more() -> None:
+    # "schools" 5 times, "school" twice; "cars" 4 times, "car" twice
+    assert "schools" in tags_of(HEATWAVE) and "school" not in tags_of(HEATWAVE)
+    assert "cars" in tags_of(CARMAKER) and "car" not in tags_of(CARMAKER)
+
+
+def test_a_name_is_one_tag_in_its_full_form() -> None:
+    keywords = extract_keywords(CARMAKER.headline or "", "\n".join(CARMAKER.body))
+    assert "Aston Martin" in keywords and "Ulrich Bez" in keywords
+    assert not {"Aston", "Martin", "Bez", "aston", "martin"} & set(keywords)
+
+
+def test_repeated_body_terms_rank_above_a_headline_word_the_body_never_uses() -> None:
+    headline = "Ferry crews vow to soldier on"
+    body = (
+        "The harbour ferry lost two crews to illness this winter. The ferry timetable was cut "
+        "and the harbour master asked for a new timetable. The crews now work longer shifts."
+    )
+    keywords = extract_keywords(headline, body)
+    assert keywords[:2] == ["ferry", "crews"]  # headline words the body repeats
+    assert keywords.index("timetable") < keywords.index("soldier")
+    assert keywords.index("harbour") < keywords.index("soldier")
+
+
+def test_stopwords_are_the_texts_language() -> None:
+    # "war" is a German stopword ("was"), not an English one
+    english = extract_keywords(
+        "Veterans remember the war",
+        "The war ended eighty years ago. Veterans of the war met in the town hall, where the "
+        "war memorial stands.",
+    )
+    assert "war" in english and "eighty" not in english
+    # German function words are not key terms of a German text; its nouns are
+    german = extract_keywords(
+        "Kleine Schafskunde",
+        "Das Schaf lebt in der Herde. Allerdings lässt ein Schaf seine Herde nur selten allein, "
+        "und seiner Herde folgt es überall hin. Allerdings frisst seine Herde viel Gras, und "
+        "ihrer Herde bleibt das Schaf treu.",
+        language="de",
+    )
+    assert german[:2] == ["Herde", "Schaf"]
+    assert not {"allerdings", "seine", "seiner", "ihrer", "lässt", "viel"} & set(german)
+
+
+def test_stated_keywords_are_kept_as_stated_and_first() -> None:
+    # A file's own keywords are the outlet's choice, generic words included
+    article = enrich(
+        replace(HEATWAVE, keywords=["Open Schools", "Built Environment"]),
+        identity="x",
+        source=SOURCE,
+        parser_version="1",
+    )
+    assert article.keywords[:2] == ["Open Schools", "Built Environment"]
+    assert article.tags[:2] == ["open-schools", "built-environment"]
+
+
+def test_keywords_of_a_full_article_are_the_same_in_every_process() -> None:
+    code = (
+        "from newsdesk.enrichment import extract_keywords; "
+        f"print(extract_keywords({CARMAKER.headline!r}, {chr(10).join(CARMAKER.body)!r}), "
+        f"extract_keywords({HEATWAVE.headline!r}, {chr(10).join(HEATWAVE.body)!r}))"
+    )
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(runs) == 1
