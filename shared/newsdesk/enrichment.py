@@ -16,19 +16,17 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import unicodedata
 from collections import Counter
-from functools import lru_cache
 from itertools import compress, filterfalse, repeat
 from operator import ge
 from typing import Any
 
 from newsdesk.models import Article, Author, Source
 from newsdesk.parsing.document import Extracted
+from newsdesk.slugs import slugify
 
 WORDS_PER_MINUTE = 230
 SUMMARY_TARGET_CHARS = 300
-SLUG_MAX_CHARS = 80
 HEADLINE_MAX_CHARS = 150
 MAX_KEYWORDS = 10
 
@@ -287,29 +285,6 @@ _CONNECTOR = re.compile(" (?:of|de|von|van|der|la|del) ")
 _SENTENCE_ENDS = frozenset(".!?:\n")
 _POSSESSIVES = ("'s", "’s")
 _LEADING_DATELINE = re.compile(r"^[^\n]{0,80}?\((?:[A-Z][\w.&]{1,20})\)\s*(?:[—–-]{1,2}\s*)?")
-_SLUG_EXTRA = str.maketrans(
-    {
-        "ß": "ss",
-        "æ": "ae",
-        "Æ": "AE",
-        "ø": "o",
-        "Ø": "O",
-        "œ": "oe",
-        "Œ": "OE",
-        "ł": "l",
-        "Ł": "L",
-        "đ": "d",
-        "Đ": "D",
-        "þ": "th",
-        "Þ": "TH",
-        "ð": "d",
-        "&": " and ",
-        "'": "",
-        "’": "",
-        "‘": "",
-    }
-)
-_NON_SLUG = re.compile(r"[^a-z0-9]+")
 _LANGUAGE_TAG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*$")
 
 
@@ -393,21 +368,6 @@ def content_hash(content: dict[str, Any]) -> str:
     """sha256 of a canonical JSON of the parsed content: the same content, the same hash."""
     canonical = _CANONICAL_JSON.encode(content)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-@lru_cache(maxsize=8192)
-def slugify(text: str, max_chars: int = SLUG_MAX_CHARS) -> str:
-    """ASCII URL slug: accents transliterated, words joined by '-', cut at a word boundary."""
-    ascii_text = (
-        unicodedata.normalize("NFKD", text.translate(_SLUG_EXTRA))
-        .encode("ascii", "ignore")
-        .decode("ascii")
-    )
-    slug = _NON_SLUG.sub("-", ascii_text.lower()).strip("-")
-    if len(slug) > max_chars:
-        cut = slug[: max_chars + 1]
-        slug = cut.rsplit("-", 1)[0] if "-" in cut else slug[:max_chars]
-    return slug.strip("-")
 
 
 def derive_headline(body: list[str], *, has_dateline: bool = False) -> str:

@@ -16,7 +16,6 @@ from newsdesk.enrichment import (
     detect_language,
     enrich,
     extract_keywords,
-    slugify,
     summarize,
 )
 from newsdesk.models import Dateline, RelatedLink, Source
@@ -74,27 +73,6 @@ def test_short_lead_is_the_whole_summary() -> None:
 def test_summary_of_one_long_sentence_is_cut_at_a_word() -> None:
     summary = summarize(["word " * 200])
     assert summary.endswith("…") and len(summary) <= 301
-
-
-@pytest.mark.parametrize(
-    ("text", "slug"),
-    [
-        (
-            "The US throws China a bone, but don't buy it",
-            "the-us-throws-china-a-bone-but-dont-buy-it",
-        ),
-        ("Cristina Fernández exits stage — left?", "cristina-fernandez-exits-stage-left"),
-        ("Straße & Œuvre in Łódź", "strasse-and-oeuvre-in-lodz"),
-        ("  ---  ", ""),
-    ],
-)
-def test_slugify(text: str, slug: str) -> None:
-    assert slugify(text) == slug
-
-
-def test_slug_is_cut_at_a_word_boundary() -> None:
-    slug = slugify("word " * 40)
-    assert len(slug) <= 80 and not slug.endswith("-") and slug.endswith("word")
 
 
 def test_author_slugs_and_duplicates() -> None:

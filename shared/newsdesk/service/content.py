@@ -8,7 +8,7 @@ dates, field selection) lives here too, so every rule about input is in one plac
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from typing import Any, Literal, Protocol
 
@@ -26,6 +26,7 @@ from newsdesk.models import (
     SectionInfo,
     TagInfo,
 )
+from newsdesk.slugs import slugify
 
 MAX_FIELDS_CHARS = 500
 RELATED_LIMIT = 10
@@ -104,6 +105,12 @@ class ContentService:
     ) -> Page[ArticleSummary]:
         if filters.start and filters.end and filters.start > filters.end:
             raise InvalidRequestError("`from` is after `to`", parameter="from")
+        filters = replace(
+            filters,
+            section=_as_slug(filters.section, "section"),
+            author=_as_slug(filters.author, "author"),
+            tag=_as_slug(filters.tag, "tag"),
+        )
         return self._store.list_articles(filters, limit=limit, cursor=cursor)
 
     def get_article(self, article_id: str) -> Article:
@@ -134,7 +141,7 @@ class ContentService:
             ("same_author", ArticleFilters(author=author.slug))
             for author in article.authors[:_RELATED_AUTHORS]
         ]
-        section_tag = _slug_of(article.section)
+        section_tag = slugify(article.section) if article.section else None
         tags = [tag for tag in article.tags if tag != section_tag][:_RELATED_TAGS]
         candidates += [("shared_tag", ArticleFilters(tag=tag)) for tag in tags]
         for reason, filters in candidates:
@@ -160,13 +167,13 @@ class ContentService:
         return self._store.list_authors(limit=limit, cursor=cursor)
 
     def get_author(self, slug: str) -> AuthorProfile:
-        return self._store.get_author(slug)
+        return self._store.get_author(_as_slug(slug, "slug") or slug)
 
     def list_sections(self, *, limit: int, cursor: str | None) -> Page[SectionInfo]:
         return self._store.list_sections(limit=limit, cursor=cursor)
 
     def get_section(self, slug: str) -> SectionInfo:
-        return self._store.get_section(slug)
+        return self._store.get_section(_as_slug(slug, "slug") or slug)
 
     def list_tags(self, *, limit: int, cursor: str | None) -> Page[TagInfo]:
         return self._store.list_tags(limit=limit, cursor=cursor)
@@ -226,10 +233,14 @@ def select_fields(model: BaseModel, fields: tuple[str, ...] | None) -> dict[str,
     return data
 
 
-def _slug_of(label: str | None) -> str | None:
-    if not label:
+def _as_slug(value: str | None, parameter: str) -> str | None:
+    """A filter as the one slug rule spells it ("Art & Design" and "art-and-design" agree)."""
+    if value is None:
         return None
-    return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-") or None
+    slug = slugify(value)
+    if not slug:
+        raise InvalidRequestError(f"`{parameter}` holds no letter or digit", parameter=parameter)
+    return slug
 
 
 __all__ = [

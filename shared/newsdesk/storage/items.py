@@ -30,6 +30,7 @@ from newsdesk.models import (
     SectionInfo,
     TagInfo,
 )
+from newsdesk.slugs import slugify
 from newsdesk.storage import keys
 
 Item = dict[str, Any]
@@ -307,15 +308,6 @@ def headline_item(article: Article) -> Item:
 
 
 # ----------------------------------------------------------------- registries
-
-_SLUG_STRIP = re.compile(r"[^a-z0-9]+")
-
-
-def slugify(text: str) -> str:
-    """URL slug of a label (sections: "Opinion" -> "opinion")."""
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(char for char in text if not unicodedata.combining(char))
-    return _SLUG_STRIP.sub("-", text).strip("-") or "untitled"
 
 
 def author_from_item(item: Mapping[str, Any]) -> AuthorProfile:

@@ -23,6 +23,7 @@ from newsdesk.models import (
     SectionInfo,
     TagInfo,
 )
+from newsdesk.slugs import slugify
 from newsdesk.storage import items, keys
 from newsdesk.storage.cursors import decode_cursor, encode_cursor, query_id
 
@@ -127,7 +128,7 @@ class ContentQueries:
             page.items = [
                 summary
                 for summary in page.items
-                if summary.section and items.slugify(summary.section) == section_check
+                if summary.section and slugify(summary.section) == section_check
             ]
         return page
 
