@@ -1,0 +1,132 @@
+"""Enrichment: what newsdesk derives from a parsed article (id, slug, language, keywords, …).
+
+Pure and deterministic: the same Extracted always gives the same Article. No clock — the service
+sets ingested_at/updated_at. One module per concern: language, keywords (and tags), summary,
+hashing; the stoplists are data files (stoplists/).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from newsdesk.enrichment.hashing import article_id, content_hash
+from newsdesk.enrichment.keywords import (
+    MAX_KEYWORDS,
+    extract_keywords,
+    rank_keywords,
+    stated_keywords,
+    tags_of,
+)
+from newsdesk.enrichment.language import (
+    detect_language,
+    language_of,
+    normalize_language,
+    token_counts,
+)
+from newsdesk.enrichment.summary import derive_headline, summarize
+from newsdesk.models import Article, Author, Source
+from newsdesk.parsing.document import Extracted
+from newsdesk.slugs import slugify
+
+WORDS_PER_MINUTE = 230
+
+
+def enrich(extracted: Extracted, *, identity: str, source: Source, parser_version: str) -> Article:
+    """Turn what a format parser found into the article record."""
+    identifier = article_id(identity)
+    body = [paragraph for paragraph in (p.strip() for p in extracted.body) if paragraph]
+    headline = (extracted.headline or "").strip() or derive_headline(
+        body, has_dateline=extracted.dateline is not None
+    )
+    authors = _authors(extracted.authors)
+    text = "\n".join(body)
+    word_count = _word_count(text, body)
+    # One pass of token counting serves both language detection and keyword extraction.
+    full = f"{headline}\n{text}"
+    lower = full.lower()
+    counts = token_counts(lower)
+    language = normalize_language(extracted.language) or language_of(counts)
+    keywords = stated_keywords(extracted.keywords) or rank_keywords(
+        full, lower, counts, headline, language
+    )
+    content = {
+        "headline": headline,
+        "section": extracted.section,
+        "standfirst": extracted.standfirst,
+        "authors": [author.name for author in authors],
+        "publisher": extracted.publisher,
+        "published_at": _iso(extracted.published_at),
+        "updated_at_source": _iso(extracted.updated_at_source),
+        "dateline": extracted.dateline.model_dump() if extracted.dateline else None,
+        "source_url": extracted.source_url,
+        "body": body,
+        "author_bio": extracted.author_bio,
+        "disclaimer": extracted.disclaimer,
+        "related": [
+            {"headline": link.headline, "section": link.section} for link in extracted.related
+        ],
+        "language": language,
+    }
+    return Article(
+        id=identifier,
+        slug=slugify(headline) or f"article-{identifier[:8]}",
+        headline=headline,
+        section=extracted.section,
+        standfirst=extracted.standfirst,
+        authors=authors,
+        publisher=extracted.publisher,
+        published_at=extracted.published_at,
+        updated_at_source=extracted.updated_at_source,
+        dateline=extracted.dateline,
+        source_url=extracted.source_url,
+        body=body,
+        author_bio=extracted.author_bio,
+        disclaimer=extracted.disclaimer,
+        related=list(extracted.related),
+        language=language,
+        word_count=word_count,
+        reading_time_minutes=max(1, round(word_count / WORDS_PER_MINUTE)),
+        summary=summarize(body),
+        keywords=keywords,
+        tags=tags_of(keywords, extracted.section),
+        content_hash=content_hash(content),
+        source=source,
+        parser_version=parser_version,
+    )
+
+
+def _word_count(text: str, body: list[str]) -> int:
+    """len(text.split()) without building the list: when no paragraph holds a space other than
+    single " " (isprintable is false for every other space), words are spaces + 1 each."""
+    if "  " not in text and all(map(str.isprintable, body)):
+        return text.count(" ") + len(body)
+    return len(text.split())
+
+
+def _authors(names: list[str]) -> list[Author]:
+    authors: list[Author] = []
+    slugs: set[str] = set()
+    for name in names:
+        cleaned = " ".join(name.split())
+        slug = slugify(cleaned)
+        if cleaned and slug and slug not in slugs:
+            slugs.add(slug)
+            authors.append(Author(name=cleaned, slug=slug))
+    return authors
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+__all__ = [
+    "MAX_KEYWORDS",
+    "WORDS_PER_MINUTE",
+    "content_hash",
+    "derive_headline",
+    "detect_language",
+    "enrich",
+    "extract_keywords",
+    "normalize_language",
+    "summarize",
+]

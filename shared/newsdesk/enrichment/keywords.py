@@ -1,0 +1,305 @@
+"""Key terms and tags: what a client lists and filters articles by.
+
+Key terms are capitalized phrases ("Supreme Court") and frequent words, minus each language's
+stoplists (stoplists/): function words and the verbs, adverbs, adjectives and numbers any article
+uses. Tags are the slugs of the keywords plus the section.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import compress, filterfalse, repeat
+from operator import ge
+
+from newsdesk.enrichment.language import (
+    LANGUAGES,
+    PROFILE_WORDS,
+    PROFILES,
+    PUNCTUATION_TO_SPACE,
+    language_of,
+    normalize_language,
+    read_stoplist,
+    token_counts,
+)
+from newsdesk.slugs import slugify
+
+MAX_KEYWORDS = 10
+
+
+def _with_curly_apostrophes(words: frozenset[str]) -> frozenset[str]:
+    return words | frozenset(word.replace("'", "’") for word in words if "'" in word)
+
+
+# The words a key term may not be, per language; a text of unknown language gets every list.
+# Applied per language: "war" or "die" is an English key term, not a German article.
+_KEYWORD_STOPWORDS: dict[str | None, frozenset[str]] = {
+    language: _with_curly_apostrophes(PROFILES[language] | read_stoplist("not_keywords", language))
+    for language in LANGUAGES
+}
+_KEYWORD_STOPWORDS[None] = frozenset().union(*_KEYWORD_STOPWORDS.values())
+# Leading words dropped from a name phrase ("The Regional Library Association"): function
+# words only, so "New York Stock Exchange" and "South Korea" keep their first word.
+_PHRASE_LEADING_STOPWORDS = _with_curly_apostrophes(
+    PROFILE_WORDS
+    | {"a", "mr", "mrs", "ms", "dr", "but", "if", "so", "yet", "then", "when", "while", "after"}
+    | {"before"}
+)
+# Two to four capitalized words ("Supreme Court", "Bank of England"); Latin scripts.
+# Possessive runs: a word is always followed by a space or the end, so giving letters back
+# never helps a match; it only costs backtracking.
+_CAPITALIZED_PHRASE = re.compile(
+    r"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿĀ-ž'’-]++"
+    r"(?: (?:of |de |von |van |der |la |del )?[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿĀ-ž'’-]++){1,3}"
+)
+_SIBILANTS = ("s", "x", "z", "ch", "sh")
+_CONNECTOR = re.compile(" (?:of|de|von|van|der|la|del) ")
+_SENTENCE_ENDS = frozenset(".!?:\n")
+_POSSESSIVES = ("'s", "’s")
+
+
+def extract_keywords(
+    headline: str, text: str, limit: int = MAX_KEYWORDS, *, language: str | None = None
+) -> list[str]:
+    """Key terms by frequency: capitalized phrases ("Supreme Court") and non-stopword words.
+
+    Stopwords are the text's language's (detected when not given): function words and the
+    verbs, adverbs, adjectives and numbers any article uses ("said", "built", "longer", "first",
+    "fifty"). Headline words the body repeats count extra; a headline word the body never uses
+    ranks below every word the body repeats. "car" and "cars" are one term, in the form the
+    text uses more; a name is given once, as its full phrase when the text has one ("Aston
+    Martin", not "Aston" and "Martin"). Deterministic: ties go to the earlier term in the text.
+    Proper nouns keep their capitals; a common word capitalized at a sentence start does not.
+    """
+    full = f"{headline}\n{text}"
+    lower = full.lower()
+    counts = token_counts(lower)
+    language = normalize_language(language) or language_of(counts)
+    return rank_keywords(full, lower, counts, headline, language, limit)
+
+
+def rank_keywords(
+    full: str,
+    lower: str,
+    counts: dict[str, int],
+    headline: str,
+    language: str | None,
+    limit: int = MAX_KEYWORDS,
+) -> list[str]:
+    """extract_keywords over a text already lowercased and counted (enrich counts once)."""
+    stop = _KEYWORD_STOPWORDS.get(language, _KEYWORD_STOPWORDS[None])
+    body_start = len(headline) + 1
+    # In headline order, not set order: a set's order changes with each process's hash seed,
+    # and so would the keywords of equal score.
+    head = lower[: len(headline)].translate(PUNCTUATION_TO_SPACE) + " "
+    if "s " in head:  # possessives count as the word itself, as in token_counts
+        head = head.replace("’s ", " ").replace("'s ", " ")
+    headline_terms = [word for word in dict.fromkeys(head.split()) if word not in stop]
+    # Candidates: repeated words and headline words, in text order (counts are in order of
+    # first appearance). compress/filterfalse keep the pass over every distinct word in C.
+    repeated = filterfalse(stop.__contains__, compress(counts, map(ge, counts.values(), repeat(2))))
+    scores = {
+        key: counts[key] for key in repeated if len(key) >= 3 and (key.isalpha() or _is_word(key))
+    }
+    for word in headline_terms:
+        count = counts.get(word, 0)
+        if count and len(word) >= 3 and (word.isalpha() or _is_word(word)):
+            # A headline word the body repeats is the story's subject; one the body never uses
+            # only ties with a word the body uses twice, and that word comes first.
+            scores[word] = count + (2 if count >= 2 else 1)
+    headline_words = set(headline_terms)
+    phrase_counts = _name_phrases(full, body_start, stop)
+    for key, count in phrase_counts.items():
+        bonus = 0 if headline_words.isdisjoint(key.split(" ")) else 2
+        scores[key] = 2 * count + bonus
+    # Stable sort: equal scores keep text order.
+    ranked = sorted(scores, key=scores.__getitem__, reverse=True)
+    # A name is tagged by the phrase that holds it, best-ranked first ("Aston" as "Aston
+    # Martin", "Bez" as "Ulrich Bez"), unless that phrase is a one-off run of three or more
+    # capitalized words ("Echo of Moscow", "Russian President Vladimir Putin").
+    phrase_of: dict[str, str] | None = None  # built when a name first needs it
+    chosen: list[str] = []
+    covered: set[str] = set()
+    names: set[str] = set()  # capitalized one-word terms chosen
+    for key in ranked:
+        if len(chosen) >= limit or (scores[key] < 2 and chosen):
+            break
+        if key in covered:
+            continue
+        if " " in key:
+            # One tag for one name: no "Donald Trump" beside "Trump" (but "Bank of Thailand"
+            # beside "Thailand": the name before "of" is what the phrase names).
+            if names and not names.isdisjoint(_named_words(key)):
+                continue
+        elif (other := _other_number(key, counts)) and other not in stop:
+            # "car" and "cars" are one term, in the form the text uses more (on a tie, the
+            # singular: the shorter).
+            covered.add(other)
+            if (counts[other], len(key)) > (counts[key], len(other)):
+                key = other
+        # Occurrences after the headline: phrases are counted in the body only; the headline
+        # holds each of its words once or more.
+        in_body = phrase_counts[key] if " " in key else counts[key] - (key in headline_words)
+        term = _surface_form(key, full, lower, body_start, in_body)
+        if " " not in key and term[:1].isupper():
+            if phrase_of is None:
+                by_rank = sorted(phrase_counts, key=scores.__getitem__, reverse=True)
+                phrase_of = {word: p for p in reversed(by_rank) for word in p.split(" ")}
+            phrase = phrase_of.get(key)
+            if (
+                phrase is not None
+                and phrase not in covered
+                and (phrase_counts[phrase] > 1 or phrase.count(" ") == 1)
+                and (not names or names.isdisjoint(_named_words(phrase)))
+            ):
+                key = phrase
+                term = _surface_form(phrase, full, lower, body_start, phrase_counts[phrase])
+            elif (
+                phrase is not None
+                and names
+                and 2 * phrase_counts[phrase] >= counts[key]
+                and not names.isdisjoint(phrase.split(" "))
+            ):
+                continue  # "Vladimir" when "Putin" is chosen and mostly in the same phrase
+            else:
+                names.add(key)
+        if " " in key:
+            covered.update(key.split(" "))
+        covered.add(key)
+        chosen.append(term)
+    return chosen
+
+
+def _named_words(phrase: str) -> list[str]:
+    """The words naming what a phrase names: "bank" of "bank of thailand", all of "aston martin"."""
+    if phrase.count(" ") > 1 and (connector := _CONNECTOR.search(phrase)) is not None:
+        return phrase[: connector.start()].split(" ")
+    return phrase.split(" ")
+
+
+def _other_number(word: str, counts: dict[str, int]) -> str | None:
+    """The singular of a regular plural, or the plural of a singular, when the text uses it.
+
+    Regular forms only: "-s", "-es" after a sibilant, "-ies" after a consonant's "y".
+    """
+    if word[-1] == "s" and not word.endswith("ss"):
+        if len(word) < 4:
+            return None
+        if (other := word[:-1]) in counts:
+            return other
+        if word.endswith("ies"):
+            other = word[:-3] + "y"
+        elif word.endswith("es") and word[:-2].endswith(_SIBILANTS):
+            other = word[:-2]
+        else:
+            return None
+    elif (other := word + "s") in counts:
+        return other
+    elif word.endswith(_SIBILANTS):
+        other = word + "es"
+    elif word[-1] == "y":
+        other = word[:-1] + "ies"
+    else:
+        return None
+    return other if other in counts else None
+
+
+def _name_phrases(full: str, body_start: int, stop: frozenset[str]) -> dict[str, int]:
+    """Capitalized phrases of the body, lowercased and counted, without the words that are not
+    part of the name.
+
+    The headline is left out: in title case every pair of its words would look like a name.
+    """
+    phrases: dict[str, int] = {}
+    leading = _PHRASE_LEADING_STOPWORDS
+    for match in _CAPITALIZED_PHRASE.finditer(full, body_start):
+        key = match[0].lower()
+        words = key.split(" ")
+        first = words[0]
+        if "’s" in key or "'s" in key:
+            # A possessive ends the name: "Guy Roux's French side" is about Guy Roux.
+            for index, word in enumerate(words):
+                if word.endswith(_POSSESSIVES):
+                    words = [*words[:index], word[:-2]]
+                    break
+        elif first not in leading and first not in stop:
+            phrases[key] = phrases.get(key, 0) + 1  # most phrases: nothing to take off
+            continue
+        if first in stop and first not in leading:
+            # A stopword's capital is a name's only mid-sentence ("New York"); at a sentence
+            # start it is just a capital ("Several Gurkhas").
+            start = match.start()
+            if start == body_start or full[start - 2 : start].rstrip(" ")[-1:] in _SENTENCE_ENDS:
+                words.pop(0)
+        while words and words[0] in leading:
+            words.pop(0)
+        if len(words) >= 2:
+            key = " ".join(words)
+            phrases[key] = phrases.get(key, 0) + 1
+    return phrases
+
+
+def _surface_form(key: str, full: str, lower: str, body_start: int, occurrences: int) -> str:
+    """How the body writes a term: proper nouns and phrases keep their capitals, others do not.
+
+    Only mid-sentence occurrences are evidence: a headline's title case or a sentence's first
+    word says nothing about whether a word is a name. The first four occurrences in the body
+    are weighed; knowing how many the body has (`occurrences`) spares scanning the rest of the
+    text for one more, and the whole text for a word only the headline uses.
+    """
+    wanted = min(4, occurrences)
+    if len(full) != len(lower) or wanted < 1:  # a letter changed length when lowercased
+        return key
+    size = len(key)
+    find = lower.find
+    starts: list[int] = []
+    capitalized_somewhere = False
+    start = find(key, body_start)
+    while start != -1:
+        starts.append(start)
+        if not capitalized_somewhere and full[start].isupper():
+            capitalized_somewhere = True
+        if len(starts) == wanted:
+            break
+        start = find(key, start + size)
+    if not capitalized_somewhere:  # most terms: no evidence to weigh
+        return key
+    forms: list[str] = []
+    mid_sentence: list[str] = []
+    for start in starts:
+        form = full[start : start + size]
+        forms.append(form)
+        before = full[max(body_start, start - 3) : start].rstrip(" “\"‘'(")
+        if before and before[-1] not in ".!?\n:":
+            mid_sentence.append(form)
+    evidence = mid_sentence or forms
+    capitalized = [form for form in evidence if form[:1].isupper()]
+    if " " in key or len(capitalized) * 2 > len(evidence):
+        return max(capitalized, key=capitalized.count) if capitalized else key
+    return key
+
+
+def _is_word(token: str) -> bool:
+    """Letters with inner apostrophes or hyphens ("o'neil", "us-china"); no digits or symbols."""
+    return token.replace("'", "").replace("’", "").replace("-", "").isalpha()
+
+
+def stated_keywords(keywords: list[str]) -> list[str]:
+    """Keywords the file states, whitespace-normalized, first spelling of each kept."""
+    seen: set[str] = set()
+    result: list[str] = []
+    for keyword in keywords:
+        cleaned = " ".join(keyword.split())
+        if cleaned and cleaned.lower() not in seen:
+            seen.add(cleaned.lower())
+            result.append(cleaned)
+    return result[:MAX_KEYWORDS]
+
+
+def tags_of(keywords: list[str], section: str | None) -> list[str]:
+    """Slugs of the section and the keywords, each once."""
+    tags: list[str] = []
+    for term in ([section] if section else []) + keywords:
+        slug = slugify(term)
+        if slug and slug not in tags:
+            tags.append(slug)
+    return tags

@@ -1,0 +1,98 @@
+"""Language of a text: a stopword profile per language the archive holds, plus stated tags.
+
+For news prose a profile is right after a sentence or two, costs a few microseconds, needs no
+model file in the Lambda layer and never changes between runs. Libraries were weighed:
+langdetect is random unless seeded and loads 55 profiles at import; fasttext's model is 1 MB+
+and native; lingua is accurate but ~100 MB. A text in a language outside the profiles gets None
+rather than a wrong guess.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+# Profile order breaks ties, so the answer never varies; most of the archive is English.
+LANGUAGES = ("en", "de", "fr", "es", "pt", "it", "nl", "id")
+_STOPLISTS = Path(__file__).parent / "stoplists"
+_MIN_LANGUAGE_HITS = 3
+_LANGUAGE_TAG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*$")
+PUNCTUATION_TO_SPACE = str.maketrans(dict.fromkeys('.,;:!?"()[]{}“”„«»‹›—–…/*#|<>_\n\t', " "))
+
+
+def read_stoplist(kind: str, language: str) -> frozenset[str]:
+    """The words of stoplists/<kind>/<language>.txt (whitespace-separated, '#' comment lines)."""
+    text = (_STOPLISTS / kind / f"{language}.txt").read_text(encoding="utf-8")
+    return frozenset(
+        word
+        for line in text.splitlines()
+        if not line.lstrip().startswith("#")
+        for word in line.split()
+    )
+
+
+PROFILES: dict[str, frozenset[str]] = {
+    language: read_stoplist("profiles", language) for language in LANGUAGES
+}
+PROFILE_WORDS: frozenset[str] = frozenset().union(*PROFILES.values())
+_FIRST_LANGUAGE = LANGUAGES[0]
+_FIRST_PROFILE = PROFILES[_FIRST_LANGUAGE]
+# The first profile's words that no other profile holds.
+_FIRST_OWN = _FIRST_PROFILE.difference(*(PROFILES[lang] for lang in LANGUAGES[1:]))
+
+
+def normalize_language(value: str | None) -> str | None:
+    """ISO 639-1 code from a stated tag ("en-GB", "de_DE", "EN"); None when it is not a tag."""
+    if not value:
+        return None
+    match = _LANGUAGE_TAG.match(value.strip())
+    if match is None:
+        return None
+    code = match.group(1).lower()
+    return code if len(code) == 2 else None
+
+
+def detect_language(text: str) -> str | None:
+    """The profile language whose stopwords the text uses most; None when too little evidence."""
+    return language_of(token_counts(text.lower()))
+
+
+def token_counts(lower: str) -> dict[str, int]:
+    """Lowercased words counted: punctuation becomes space, apostrophes and hyphens stay inside.
+
+    str.translate, str.split and Counter all run in C: no per-token Python work here. Each
+    str.replace scans the whole text even when it finds nothing, so each is guarded by a cheap
+    `in` test.
+    """
+    spaced = lower.translate(PUNCTUATION_TO_SPACE) + " "
+    if "‘" in spaced or "’" in spaced or "'" in spaced:
+        # Possessives count as the word itself ("China’s" is "china").
+        for possessive in ("’s ", "'s "):
+            if possessive in spaced:
+                spaced = spaced.replace(possessive, " ")
+        # Quotation marks, not apostrophes: at a word's edge ('bone', ‘bone’).
+        for mark in ("‘", "’", "'"):
+            if mark in spaced:
+                for edge in (f" {mark}", f"{mark} "):
+                    if edge in spaced:
+                        spaced = spaced.replace(edge, "  ")
+    return Counter(spaced.split())
+
+
+def language_of(counts: dict[str, int]) -> str | None:
+    """The language of counted words (token_counts); None when too little evidence."""
+    present = counts.keys() & PROFILE_WORDS
+    if not present:
+        return None
+    get = counts.__getitem__
+    # Most texts are in the first profile (English): when its score reaches what any other
+    # profile could score at most (every present word outside its own words), it wins as the
+    # full count would have it, ties included, and seven intersections are spared.
+    first_score = sum(map(get, present & _FIRST_PROFILE))
+    if first_score >= _MIN_LANGUAGE_HITS and first_score >= sum(map(get, present - _FIRST_OWN)):
+        return _FIRST_LANGUAGE
+    scores = {lang: sum(map(get, present & profile)) for lang, profile in PROFILES.items()}
+    # Ties go to the profile listed first (dict order), so the answer never varies.
+    best = max(scores, key=scores.__getitem__)
+    return best if scores[best] >= _MIN_LANGUAGE_HITS else None
