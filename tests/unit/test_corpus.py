@@ -53,8 +53,6 @@ KNOWN_FAILURES: dict[str, str] = {
 # meet, with the problem each shows today; not yet investigated one by one (issue 12). Strict
 # xfails like KNOWN_FAILURES: a file that starts passing fails the run until it is removed here.
 PENDING_FAILURES: dict[str, str] = {
-    "horne2017/random_1000.txt": "body recall 0.776 < 0.95",
-    "horne2017/random_128.txt": "body recall 0.733 < 0.95",
     "html/scrapinghub/4a44ab3e4c41d56ce9b79eb07acb06aed1bc52aba68a950f06e7de7ef848400a.html": "body F1 0.845 < 0.9",
     "html/scrapinghub/51d066b0602c9421d8d6410bc4b931700978409a3faa2a984e8fbde519ad7241.html": "body F1 0.752 < 0.9",
     "html/scrapinghub/624fcd903d56fc7055fa7097b330629450c095ad6937318deb027be7803bbf35.html": "body F1 0.651 < 0.9",

@@ -113,3 +113,42 @@ def test_content_type_charset_is_honoured() -> None:
     data = "Новости дня\n\nГородской совет утвердил бюджет.".encode("koi8-r")
     article = parse_article(data, filename="a.txt", content_type="text/plain; charset=koi8-r")
     assert article.headline == "Новости дня"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A pound sign alone in a long text: a detector read it as Shift-JIS ("｣15.8m") or
+        # Central European ("Ł15.8m").
+        "Chelsea paid £15.8m for the striker, the club said on Monday.\n"
+        + "His form went into decline and he was left out of the side for weeks.\n" * 50,
+        # Smart quotes and dashes of a Windows editor, and one accented name.
+        "Tillerson – the chief executive – became a director of the company’s Russian "
+        "subsidiary, the “Süddeutsche Zeitung” reported.\n",
+        "“I’m very open-minded,” he said. “Nobody really knows.”\n",
+    ],
+    ids=["pound", "dashes-and-a-name", "quotes"],
+)
+def test_windows_1252_punctuation_is_decoded_as_windows_1252(text: str) -> None:
+    # Given a short text saved as Windows-1252, its high bytes its punctuation
+    # When it is decoded, then it reads as written (not Mac Roman, a DOS or a CJK code page)
+    assert decode_bytes(text.encode("cp1252")) == text
+
+
+def test_a_text_of_another_script_is_not_taken_for_windows_1252() -> None:
+    # Given a Cyrillic text in windows-1251 that also uses its quotes
+    text = "Городской совет «утвердил» новый бюджет для библиотек во вторник вечером. " * 3
+    # Then its letters come back, not Latin accented letters
+    assert decode_bytes(text.encode("windows-1251")) == text
+
+
+def test_a_latin_1_label_on_windows_1252_bytes_means_windows_1252() -> None:
+    # Given a page that says ISO-8859-1 but holds Windows-1252 quotes (as browsers assume)
+    text = "The “temporary” closure — until further notice."
+    assert decode_bytes(text.encode("cp1252"), declared="ISO-8859-1") == text
+
+
+def test_a_declared_charset_that_does_not_decode_cleanly_is_not_trusted() -> None:
+    # Given Windows-1252 text whose upload claims a charset that leaves control codes
+    text = "The “temporary” closure — until further notice, the café said."
+    assert decode_bytes(text.encode("cp1252"), declared="iso-8859-15") == text

@@ -1,6 +1,8 @@
-"""Bytes of an article file to clean text: BOM, UTF-8, UTF-16, then a detector; NFC, LF endings.
+"""Bytes of an article file to clean text: BOM, UTF-8, UTF-16, a declared charset, Windows-1252
+punctuation, then a detector; NFC, LF endings.
 
-charset-normalizer is imported only when strict UTF-8 fails, so the common path stays cheap.
+charset-normalizer is imported only when every rule before it fails, so the common path stays
+cheap.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from collections import Counter
 
 from newsdesk.errors import ParseError
 
@@ -29,6 +32,24 @@ _ASCII_STRIP = bytes([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
 # Detector answers below this coherence are noise (random bytes decode as *something*).
 _MIN_DETECTED_PRINTABLE = 0.95
 _MAX_STRAY_BYTES = 64
+# Bytes undefined in Windows-1252.
+_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+# Windows-1252's punctuation and symbols (quotes, dashes, ellipsis, €, ™, no-break space, £, ©,
+# ®, °, «, », ·, soft hyphen): what an English (or any Western) text saved by a Windows editor
+# holds outside ASCII. In the code pages a detector confuses it with (Mac Roman, DOS code pages,
+# Shift-JIS and the other CJK encodings) these bytes are letters or halves of a character.
+_CP1252_PUNCTUATION = frozenset(
+    b"\x80\x85\x91\x92\x93\x94\x95\x96\x97\x99\xa0\xa3\xa9\xab\xad\xae\xb0\xb7\xbb"
+)
+# Three high bytes in a row: words of a non-Latin script or multi-byte characters, never the
+# punctuation of a Western text.
+_HIGH_BYTE_RUN = re.compile(rb"[\x80-\xff]{3}")
+# Labels browsers read as Windows-1252 (WHATWG Encoding): a page that says latin-1 and holds
+# 0x80-0x9F bytes means Windows-1252's quotes and dashes, not C1 control codes.
+_WINDOWS_1252_LABELS = frozenset(
+    {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "us-ascii", "ascii", "cp819"}
+)
+_C1_CONTROLS = re.compile("[\x80-\x9f]")
 
 
 def decode_bytes(data: bytes, declared: str | None = None) -> str:
@@ -73,11 +94,43 @@ def _decode(data: bytes, declared: str | None = None) -> str:
     if mixed is not None:
         return mixed
     if declared:
-        try:
-            return data.decode(declared)
-        except (LookupError, UnicodeDecodeError):
-            pass  # a wrong or unknown label: fall through to detection
+        stated = _decode_declared(data, declared)
+        if stated is not None:
+            return stated
+    if _is_windows_1252_punctuation(data):
+        return data.decode("cp1252")
     return _detect(data)
+
+
+def _decode_declared(data: bytes, declared: str) -> str | None:
+    """The text in the declared charset, when it decodes cleanly (no error, no C1 controls)."""
+    label = declared.strip().lower()
+    if label in _WINDOWS_1252_LABELS:
+        label = "cp1252"
+    try:
+        text = data.decode(label)
+    except (LookupError, UnicodeDecodeError):
+        return None  # a wrong or unknown label: the next rules decide
+    return None if _C1_CONTROLS.search(text) else text
+
+
+def _is_windows_1252_punctuation(data: bytes) -> bool:
+    """Whether non-UTF-8 bytes read as a Western text with Windows-1252 punctuation.
+
+    True when every high byte is defined in Windows-1252, at least half of them are its
+    punctuation (0x91-0x97 quotes and dashes, 0xA3 £, …) and none stands in a run of three
+    (the mark of another script's letters or of multi-byte characters). A detector guesses Mac
+    Roman, a DOS code page or a CJK encoding for such text ("£15.8m" became "｣15.8m"). Mostly
+    accented letters (a German or Czech text) are left to the detector, which weighs letters.
+    """
+    high = data.translate(None, bytes(range(0x80)))
+    if not high or _HIGH_BYTE_RUN.search(data) is not None:
+        return False
+    counts = Counter(high)
+    if not _CP1252_UNDEFINED.isdisjoint(counts):
+        return False
+    punctuation = sum(count for byte, count in counts.items() if byte in _CP1252_PUNCTUATION)
+    return 2 * punctuation >= len(high)
 
 
 def _decode_mostly_utf8(data: bytes) -> str | None:
