@@ -54,6 +54,7 @@ bench: install
 
 requirements: install
 	$(BIN)/python -c "import tomllib; print('\\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > shared/requirements.txt
+	$(BIN)/python -c "import tomllib; print('\\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['search']))" > layers/search/requirements.txt
 
 build: install-sam
 	# sam build looks for python3.13 on PATH; pyenv's shim for it is not enough.

@@ -162,3 +162,28 @@ class Page(BaseModel, Generic[T]):
 
     items: list[T]
     next_cursor: str | None = None
+
+
+class SearchHit(ArticleSummary):
+    """One result of GET /search: the summary fields, a relevance score and a snippet."""
+
+    score: float = Field(description="Relevance (BM25; higher is better)")
+    snippet: str = Field(
+        description="Where the query matched: HTML-escaped text with the matches in <mark>…</mark>"
+    )
+
+
+class FacetCount(BaseModel):
+    """How many results of the whole result set have one value of a facet."""
+
+    value: str = Field(description="The value to filter by (a slug or language code)")
+    label: str = Field(description="How to show it (a section's or author's name)")
+    count: int
+
+
+class SearchPage(BaseModel):
+    """A page of search results; `facets` count the whole result set, not only this page."""
+
+    items: list[SearchHit]
+    facets: dict[str, list[FacetCount]] = Field(default_factory=dict)
+    next_cursor: str | None = None

@@ -23,6 +23,10 @@ def test_layer_requirements_match_pyproject() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     exported = (ROOT / "shared" / "requirements.txt").read_text(encoding="utf-8").split()
     assert exported == project["project"]["dependencies"], "run `make requirements`"
+    search = (ROOT / "layers" / "search" / "requirements.txt").read_text(encoding="utf-8")
+    assert search.split() == project["project"]["optional-dependencies"]["search"], (
+        "run `make requirements`"
+    )
 
 
 def test_every_function_folder_holds_only_its_handler() -> None:
