@@ -28,7 +28,7 @@ from typing import Any, Literal, cast
 
 from newsdesk.models import SUMMARY_FIELDS, Article, FacetCount, SearchHit
 from newsdesk.search.query import COLUMNS, MARK_CLOSE, MARK_OPEN, ParsedQuery, clean_text
-from newsdesk.storage.items import slugify
+from newsdesk.slugs import slugify
 from newsdesk.storage.keys import format_time
 
 SCHEMA_VERSION = "1"
