@@ -54,6 +54,11 @@ def configure(json_logs: bool, stream: TextIO | None = None) -> logging.Logger:
     adapter_logger.handlers[:] = [handler]
     adapter_logger.setLevel(logging.INFO)
     adapter_logger.propagate = False
+    # The HTTP edge (uvicorn) reports refused requests as one warning line each.
+    edge_logger = logging.getLogger("uvicorn.error")
+    edge_logger.handlers[:] = [handler]
+    edge_logger.setLevel(logging.WARNING)
+    edge_logger.propagate = False
     # moto's werkzeug server logs every request it serves; the stack logs what matters itself.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     return logger

@@ -1,33 +1,35 @@
 """The whole service in one process: moto's server, the template's resources, the functions.
 
 `LocalStack.start()` brings up, in order: moto on 127.0.0.1:4566 (S3 events made realistic by
-moto_compat), the bucket/queues/table from template.yaml, the Lambda environment, the ingest
-queue poller (Lambda's SQS event source mapping), a stream poller for every stream consumer
-that exists, and the API behind the HTTP adapter. `stop()` takes it down in reverse order.
+moto_compat), the bucket/queues/table from template.yaml, the Lambda environment, one process
+per function (function_worker: as Lambda runs each function in its own container, so a long
+ingestion never freezes the API), the ingest queue poller (Lambda's SQS event source mapping),
+a stream poller for every stream consumer that exists, and the API behind the HTTP edge
+(http_adapter). `stop()` takes it down in reverse order, within two seconds.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import logging
 import os
 import socket
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 from urllib.parse import unquote_plus
 
-from newsdesk_cli.http_adapter import ApiServer, Handler
-from newsdesk_cli.template import ROOT
+from newsdesk_cli.function_worker import (
+    FUNCTIONS_DIR,
+    FunctionLoadError,
+    FunctionWorker,
+)
+from newsdesk_cli.http_adapter import ApiGatewayApp, ApiServer, Handler
 
-FUNCTIONS_DIR = ROOT / "functions"
 SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
 REGION = "us-east-1"
 SERVICE_NAME = "newsdesk"
@@ -80,23 +82,6 @@ def article_id(bucket: str, key: str) -> str:
     return hashlib.sha256(f"s3://{bucket}/{key}".encode()).hexdigest()[:16]
 
 
-def load_function(name: str) -> ModuleType:
-    """Import functions/<name>/app.py as `functions.<name>.app`, as the tests name it."""
-    path = FUNCTIONS_DIR / name / "app.py"
-    if not path.is_file():
-        raise StackError(f"{path.relative_to(ROOT)} does not exist")
-    module_name = f"functions.{name}.app"
-    if module_name in sys.modules:
-        return sys.modules[module_name]
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    if spec is None or spec.loader is None:
-        raise StackError(f"cannot load {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def ensure_port_free(host: str, port: int, what: str, flag: str) -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -140,19 +125,6 @@ def _template_default(parameter: str, fallback: int) -> int:
     return int(value)
 
 
-class OutcomeCapture(logging.Handler):
-    """Collects (status, code) per key from the ingest handler's `ingested` log records."""
-
-    def __init__(self) -> None:
-        super().__init__(level=logging.INFO)
-        self.outcomes: dict[str, tuple[str, str | None]] = {}
-
-    def emit(self, record: logging.LogRecord) -> None:
-        key, status = getattr(record, "key", None), getattr(record, "status", None)
-        if isinstance(key, str) and isinstance(status, str):
-            self.outcomes[key] = (status, getattr(record, "code", None))
-
-
 def s3_records(sqs_record: dict[str, Any]) -> Iterator[tuple[str, str]]:
     """(event name, key) for each S3 record inside one SQS message body."""
     try:
@@ -171,10 +143,9 @@ class LocalStack:
         self.log = log
         self.stop_event = threading.Event()
         self.tracker = IngestTracker()
-        # One warm container per function would still share powertools' class-level metric
-        # state in this process, so invocations of all functions take turns.
-        self.invoke_lock = threading.Lock()
         self.threads: list[threading.Thread] = []
+        # One process per function (its container), by folder under functions/.
+        self.workers: dict[str, FunctionWorker] = {}
         self.moto: Any = None
         self.api: ApiServer | None = None
         self.resources: Any = None
@@ -196,15 +167,10 @@ class LocalStack:
         self._start_moto()
         self._create_resources()
         self._set_environment()
-        ingest = load_function("ingest")
-        api = load_function("api")
-        if not config.json_logs:
-            from newsdesk_cli.devlog import humanize_handler_logs
-
-            humanize_handler_logs(SERVICE_NAME)
-        self._start_queue_poller(ingest.lambda_handler)
+        self._start_functions()
+        self._start_queue_poller(self.workers["ingest"])
         self._start_stream_pollers()
-        self._start_api(api.lambda_handler)
+        self._start_api(self.workers["api"])
         if config.upload_samples:
             self._upload_samples()
 
@@ -243,16 +209,48 @@ class LocalStack:
             )
         )
 
+    def _start_functions(self) -> None:
+        """A process per function the stack runs, importing side by side."""
+        from newsdesk_cli.stream_source import STREAM_CONSUMERS
+        from newsdesk_cli.template import function_settings, load_template
+
+        template = load_template()
+        functions = [("ingest", "IngestFunction"), ("api", "ApiFunction")]
+        functions += [
+            (folder, logical_id)
+            for folder, logical_id in STREAM_CONSUMERS
+            if (FUNCTIONS_DIR / folder / "app.py").is_file() and self.resources.stream_arn
+        ]
+        for folder, logical_id in functions:
+            if not (FUNCTIONS_DIR / folder / "app.py").is_file():
+                raise StackError(f"functions/{folder}/app.py does not exist")
+            timeout, memory = function_settings(template, logical_id)
+            worker = FunctionWorker(
+                folder,
+                logical_id,
+                environment=dict(os.environ),
+                timeout_seconds=timeout,
+                memory_mb=memory,
+                readable_logs=not self.config.json_logs,
+            )
+            self.workers[folder] = worker
+            worker.launch()
+        for worker in self.workers.values():
+            try:
+                worker.wait_ready()
+            except FunctionLoadError as error:
+                raise StackError(str(error)) from error
+
     def client(self, service: str) -> Any:
         return self.session.client(service, endpoint_url=self.endpoint_url)
 
-    def _start_queue_poller(self, handler: Handler) -> None:
+    def _start_queue_poller(self, worker: FunctionWorker) -> None:
         from newsdesk_cli.sqs_source import SqsEventSource
 
         source = SqsEventSource(
             self.client("sqs"),
             self.resources.queue_url,
-            self._observed_ingest(handler),
+            self._observed_ingest(worker),
             queue_arn=self.resources.queue_arn,
             function_name="IngestFunction",
             wait_time_seconds=self.config.poll_wait_seconds,
@@ -260,21 +258,17 @@ class LocalStack:
         )
         self._spawn("queue-poller", lambda: self._poll_until_stopped(source.poll_once))
 
-    def _observed_ingest(self, handler: Handler) -> Handler:
-        """The ingest handler, with a log line per S3 record and the start-up tracker fed.
+    def _observed_ingest(self, worker: FunctionWorker) -> Handler:
+        """The ingest function, with a log line per S3 record and the start-up tracker fed.
 
         Outcomes (stored, unchanged, failed, removed, …) come from the handler's own
-        `ingested` log records; invocations take turns, so a capture belongs to one batch.
+        `ingested` log records, which its process reports with each invocation's result.
         """
         bucket = self.resources.bucket
-        capture = OutcomeCapture()
-        logging.getLogger(SERVICE_NAME).addHandler(capture)
 
         def invoke(event: dict[str, Any], context: Any) -> Any:
-            with self.invoke_lock:
-                capture.outcomes.clear()
-                result = handler(event, context)
-                outcomes = dict(capture.outcomes)
+            invocation = worker.invoke(event)
+            result, outcomes = invocation.response, invocation.outcomes
             failed = {
                 item.get("itemIdentifier")
                 for item in (result or {}).get("batchItemFailures", [])
@@ -330,16 +324,10 @@ class LocalStack:
         for function_dir, function_name in STREAM_CONSUMERS:
             if not (FUNCTIONS_DIR / function_dir / "app.py").is_file():
                 continue
-            handler = load_function(function_dir).lambda_handler
-
-            def locked(event: dict[str, Any], context: Any, _handler: Handler = handler) -> Any:
-                with self.invoke_lock:
-                    return _handler(event, context)
-
             source = StreamEventSource(
                 self.client("dynamodbstreams"),
                 self.resources.stream_arn,
-                locked,
+                self.workers[function_dir].as_handler(),
                 function_name=function_name,
                 log=self.log,
             )
@@ -348,7 +336,7 @@ class LocalStack:
     def _run_stream(self, source: Any) -> None:
         self._poll_until_stopped(lambda: source.poll_once() or self.stop_event.wait(0.5))
 
-    def _start_api(self, handler: Handler) -> None:
+    def _start_api(self, worker: FunctionWorker) -> None:
         def on_request(method: str, target: str, status: int, elapsed_ms: float) -> None:
             self.log.info(
                 "%s %s %d %.0fms",
@@ -367,15 +355,15 @@ class LocalStack:
                 },
             )
 
-        self.api = ApiServer(
-            (self.config.host, self.config.port),
-            handler,
-            invoke_lock=self.invoke_lock,
-            on_request=on_request,
-        )
-        api = self.api
-        # A short poll interval makes Ctrl-C snappy; the server is idle otherwise.
-        self._spawn("api-server", lambda: api.serve_forever(poll_interval=0.1))
+        app = ApiGatewayApp(worker.as_handler(), on_request=on_request)
+        try:
+            self.api = ApiServer(app, self.config.host, self.config.port)
+        except OSError as exc:
+            raise StackError(
+                f"cannot listen on {self.config.host}:{self.config.port} for the API "
+                f"({exc.strerror}); choose another port with --port."
+            ) from exc
+        self.api.start()
 
     def _upload_samples(self) -> None:
         s3 = self.client("s3")
@@ -401,12 +389,19 @@ class LocalStack:
 
     # ------------------------------------------------------------------ stop
     def stop(self) -> None:
+        """Stop everything within about two seconds, whatever a function is doing."""
         self.stop_event.set()
+        stoppers = [threading.Thread(target=worker.stop) for worker in self.workers.values()]
         if self.api is not None:
-            self.api.shutdown()
-            self.api.server_close()
+            stoppers.append(threading.Thread(target=self.api.stop, kwargs={"timeout": 1.0}))
+        for stopper in stoppers:
+            stopper.start()
+        for stopper in stoppers:
+            stopper.join(1.5)
+        deadline = time.monotonic() + 0.5
         for thread in self.threads:
-            thread.join(timeout=10)
+            # Pollers notice stop_event within a receive wait; they are daemons past this.
+            thread.join(max(0.0, deadline - time.monotonic()))
         if self.moto is not None:
             self.moto.stop()
 

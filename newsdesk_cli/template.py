@@ -45,3 +45,12 @@ def resources_of_type(template: dict[str, Any], type_name: str) -> dict[str, dic
         for logical_id, resource in template["Resources"].items()
         if resource["Type"] == type_name
     }
+
+
+def function_settings(template: dict[str, Any], logical_id: str) -> tuple[float, int]:
+    """(Timeout seconds, MemorySize MB) of one function, Globals applied (Lambda: 3 s, 128 MB)."""
+    defaults = template.get("Globals", {}).get("Function", {})
+    properties = template["Resources"][logical_id].get("Properties", {})
+    timeout = properties.get("Timeout", defaults.get("Timeout", 3))
+    memory = properties.get("MemorySize", defaults.get("MemorySize", 128))
+    return float(timeout), int(memory)
