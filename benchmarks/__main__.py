@@ -6,8 +6,6 @@ Run with `make bench`. Figures are for this machine; compare runs on the same ma
 from __future__ import annotations
 
 import argparse
-import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -50,37 +48,37 @@ def bench_parse(seconds: float) -> float:
     return rate
 
 
-def _import_seconds(module: str, runs: int) -> float:
-    """Median wall time of importing `module` in a fresh interpreter, minus an empty one."""
+def bench_cold_start(runs: int) -> None:
+    from benchmarks import coldstart
 
-    def run(code: str) -> float:
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
-        return time.perf_counter() - start
-
-    base = statistics.median(run("pass") for _ in range(runs))
-    return statistics.median(run(f"import {module}") for _ in range(runs)) - base
-
-
-def bench_imports(runs: int) -> None:
-    boto3_seconds = _import_seconds("boto3", runs)
-    print(f"import  boto3: {boto3_seconds * 1000:.0f} ms (median of {runs})")
-    for module in ("functions.ingest.app", "functions.api.app"):
-        seconds = _import_seconds(module, runs)
-        ratio = seconds / boto3_seconds
+    imports = coldstart.measure_imports(runs)
+    print(
+        f"import  boto3: {imports['boto3']['cpu_ms']:.0f} ms CPU "
+        f"(median of {runs} fresh interpreters, Lambda's environment, tracing on)"
+    )
+    for function_id, figures in imports["functions"].items():
         print(
-            f"import  {module}: {seconds * 1000:.0f} ms = {ratio:.2f}× boto3 "
-            f"(budget ≤ {IMPORT_BUDGET_RATIO}×)"
+            f"import  {function_id} ({figures['module']}): {figures['cpu_ms']:.0f} ms "
+            f"= {figures['ratio_to_boto3']:.2f}× boto3 (budget ≤ {IMPORT_BUDGET_RATIO}×)"
+        )
+    for function_id, figures in coldstart.measure_invocations(max(3, runs // 2)).items():
+        if "skipped" in figures:
+            print(f"invoke  {function_id}: {figures['skipped']}")
+            continue
+        print(
+            f"invoke  {function_id}, {figures['event']}: import {figures['import_ms']:.0f} ms, "
+            f"first call {figures['first_call_ms']:.0f} ms (cold), "
+            f"second {figures['second_call_ms']:.0f} ms (warm)"
         )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="make bench", description=__doc__)
     parser.add_argument("--seconds", type=float, default=3.0, help="time spent parsing")
-    parser.add_argument("--runs", type=int, default=7, help="interpreter starts per import")
+    parser.add_argument("--runs", type=int, default=7, help="fresh interpreters per import (≥ 7)")
     args = parser.parse_args()
     bench_parse(args.seconds)
-    bench_imports(args.runs)
+    bench_cold_start(args.runs)
     return 0
 
 

@@ -54,3 +54,18 @@ def function_settings(template: dict[str, Any], logical_id: str) -> tuple[float,
     timeout = properties.get("Timeout", defaults.get("Timeout", 3))
     memory = properties.get("MemorySize", defaults.get("MemorySize", 128))
     return float(timeout), int(memory)
+
+
+def function_environment(template: dict[str, Any], logical_id: str) -> dict[str, str]:
+    """A function's environment variables in template.yaml (Globals, then its own), literals only:
+    values built from intrinsics (!Ref, !Sub, !If) depend on the stack and are left out."""
+    global_env = template.get("Globals", {}).get("Function", {}).get("Environment", {})
+    own_env = template["Resources"][logical_id]["Properties"].get("Environment", {})
+    merged = {**global_env.get("Variables", {}), **own_env.get("Variables", {})}
+    return {name: str(value) for name, value in merged.items() if not isinstance(value, dict)}
+
+
+def handler_module(properties: dict[str, Any]) -> str:
+    """The handler module of a function: functions.api.app for functions/api/ and app.x."""
+    package = str(properties["CodeUri"]).strip("/").replace("/", ".")
+    return f"{package}.{str(properties['Handler']).rsplit('.', 1)[0]}"

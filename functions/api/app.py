@@ -8,7 +8,7 @@ cursor, are 400. Settings and clients are built on the first request.
 from functools import partial
 from typing import Annotated, Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
@@ -44,6 +44,7 @@ from newsdesk.service.content import (
     select_fields,
 )
 from newsdesk.settings import Settings, get_settings
+from newsdesk.tracing import DeferredTracer
 from newsdesk.web.docs import answer_docs_asset, answer_docs_page, build_openapi_document
 from newsdesk.web.limits import (
     MAX_KEY_CHARS,
@@ -76,7 +77,7 @@ from newsdesk.web.responses import (
 )
 
 logger = Logger()
-tracer = Tracer()
+tracer = DeferredTracer()  # the X-Ray SDK loads on the first event, not at import
 metrics = Metrics()
 
 

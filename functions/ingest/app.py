@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
@@ -23,10 +23,11 @@ from newsdesk.service.ingest import IngestService
 from newsdesk.settings import get_settings
 from newsdesk.storage.articles import ArticleStore
 from newsdesk.storage.objects import ObjectStore
+from newsdesk.tracing import DeferredTracer
 
 logger = Logger(service="newsdesk")
 metrics = Metrics(namespace="newsdesk")  # also POWERTOOLS_METRICS_NAMESPACE (template)
-tracer = Tracer()
+tracer = DeferredTracer()  # the X-Ray SDK loads on the first event, not at import
 processor = BatchProcessor(event_type=EventType.SQS)
 
 _METRICS = {
