@@ -109,6 +109,9 @@ def handler_environment(
         "INCOMING_PREFIX": prefix,
         "MAX_FILE_BYTES": str(_template_default("MaxFileBytes", 10 * 1024 * 1024)),
         "CURSOR_SECRET": "newsdesk-local-cursor-secret",
+        "SEARCH_INDEX_KEY": "search/articles.sqlite",
+        # Locally an upload should be searchable within a second or two.
+        "SEARCH_REFRESH_SECONDS": "1",
         "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
         "POWERTOOLS_METRICS_NAMESPACE": SERVICE_NAME,
         "POWERTOOLS_TRACE_DISABLED": "1",

@@ -30,6 +30,7 @@ from newsdesk.models import (
     Change,
     Ingestion,
     Page,
+    SearchPage,
     SectionInfo,
     TagInfo,
 )
@@ -71,6 +72,7 @@ from newsdesk.web.responses import (
     answer_json,
     answer_not_modified,
     answer_page,
+    build_next_url,
     describe_ok,
     get_if_none_match,
     match_etag,
@@ -110,9 +112,12 @@ def _content() -> ContentService:
     """The service for the current settings, built on the first request that needs it."""
     settings = get_settings()
     if not _service_cache or _service_cache[0][0] is not settings:
+        from newsdesk.service.search import open_search_service
         from newsdesk.storage.queries import open_content_queries
 
-        _service_cache[:] = [(settings, ContentService(open_content_queries(settings)))]
+        # The search service opens the index (S3 client, packaged SQLite) on its first search.
+        service = ContentService(open_content_queries(settings), open_search_service(settings))
+        _service_cache[:] = [(settings, service)]
     return _service_cache[0][1]
 
 
@@ -189,6 +194,90 @@ def list_articles(
     return answer_page(app, page, selected)
 
 
+_SEARCH_SYNTAX = (
+    "Words are ANDed; `OR`, `NOT` (or `-word`) and parentheses combine them; "
+    '`"a phrase"` keeps words in order; `clim*` matches words starting so (2 letters at least); '
+    "`headline:`, `standfirst:`, `body:` and `author:` search one field. Case and accents do not "
+    "matter; English words match their other forms (running ~ runs). Filters are those of "
+    "/articles. `order=relevance` (BM25, headline above standfirst above body) or `newest`. "
+    "`facets=section,author,tag,lang` counts each value over the whole result set. A query that "
+    "cannot be searched (unclosed quote or parenthesis, an operator without a term, …) is a 400 "
+    "whose detail says what is wrong."
+)
+
+
+@app.get(
+    "/search",
+    summary="Search every article (full text, ranked)",
+    description=_SEARCH_SYNTAX,
+    responses={
+        200: describe_ok(SearchPage, "A page of hits, with facets when asked", LIST_HEADERS),
+        **describe_problems(400),
+    },
+)
+def search_articles(
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=500,
+            description="The query (see the syntax above)",
+            examples=['"throws China a bone"', "wind OR solar NOT nuclear", "author:fowdy clim*"],
+        ),
+    ],
+    section: Annotated[str | None, describe_slug("Section")] = None,
+    author: Annotated[str | None, describe_slug("Author")] = None,
+    tag: Annotated[str | None, describe_slug("Tag")] = None,
+    from_: Annotated[
+        str | None,
+        Query(alias="from", max_length=40, description="RFC 3339 date or date-time (inclusive)"),
+    ] = None,
+    to: Annotated[
+        str | None,
+        Query(max_length=40, description="RFC 3339 date or date-time (inclusive)"),
+    ] = None,
+    lang: Annotated[
+        str | None, Query(pattern=r"^[a-z]{2,3}$", description="ISO 639-1 language code")
+    ] = None,
+    order: Annotated[
+        str, Query(pattern="^(relevance|newest)$", description="`relevance` or `newest`")
+    ] = "relevance",
+    limit: Annotated[int, Query(ge=1, le=50, description="Hits per page (1-50)")] = 10,
+    cursor: Cursor = None,
+    facets: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            description="Comma-separated: section, author, tag, lang",
+            examples=["section,author"],
+        ),
+    ] = None,
+) -> Response[Any]:
+    from newsdesk.search.index import SearchFilters
+    from newsdesk.service.search import SearchQuery, parse_facets
+
+    query = SearchQuery(
+        q=q,
+        filters=SearchFilters(
+            section=section,
+            author=author,
+            tag=tag,
+            lang=lang,
+            start=parse_time_bound(from_, parameter="from", end=False),
+            end=parse_time_bound(to, parameter="to", end=True),
+        ),
+        order="newest" if order == "newest" else "relevance",
+        limit=limit,
+        cursor=cursor,
+        facets=parse_facets(facets),
+    )
+    page = _content().search(query)
+    headers = {}
+    if page.next_cursor:
+        headers["Link"] = f'<{build_next_url(app, page.next_cursor)}>; rel="next"'
+    return answer_json(page.model_dump(mode="json"), headers=headers)
+
+
 @app.get(
     "/articles/<article_id>",
     summary="One article",
@@ -219,7 +308,8 @@ def get_article(
     summary="Related articles",
     description=(
         'The article\'s "Read more" links first (with `id` when a stored article has that '
-        "headline), then articles by the same authors, then articles sharing tags."
+        "headline), then articles like it by content (its keywords searched in the index), "
+        "then articles by the same authors, then articles sharing tags."
     ),
     responses={
         200: describe_ok(Page[RelatedArticle], "Related articles"),

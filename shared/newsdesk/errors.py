@@ -49,3 +49,7 @@ class TransientError(NewsdeskError):
 
 class StaleEventError(NewsdeskError):
     """An event is older than what is already stored for its key (by S3 sequencer); a no-op."""
+
+
+class ConcurrentUpdateError(NewsdeskError):
+    """A conditional write lost a race (the object changed since it was read): read, retry."""

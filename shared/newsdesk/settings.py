@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 
 class Settings(BaseModel):
@@ -18,6 +18,12 @@ class Settings(BaseModel):
     region: str = Field(default="us-east-1")
     # Signs API list cursors; the template sets it per stack. The default only suits local runs.
     cursor_secret: str = Field(default="newsdesk-local-cursor-secret", min_length=1)
+    # The search index file in the bucket (never under incoming_prefix: it must not be ingested),
+    # how often the API checks it for a new version, and where local copies are kept (None: a
+    # directory of this process under the system's temp dir, /tmp on Lambda).
+    search_index_key: str = Field(default="search/articles.sqlite", min_length=1, max_length=512)
+    search_refresh_seconds: int = Field(default=30, ge=0, le=3600)
+    search_cache_dir: str | None = None
 
     @classmethod
     def from_environ(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -31,9 +37,21 @@ class Settings(BaseModel):
             "api_cache_seconds": "API_CACHE_SECONDS",
             "region": "AWS_REGION",
             "cursor_secret": "CURSOR_SECRET",
+            "search_index_key": "SEARCH_INDEX_KEY",
+            "search_refresh_seconds": "SEARCH_REFRESH_SECONDS",
+            "search_cache_dir": "SEARCH_CACHE_DIR",
         }
         values = {field: env[var] for field, var in mapping.items() if env.get(var)}
         return cls.model_validate(values)
+
+    @model_validator(mode="after")
+    def _index_outside_incoming(self) -> Settings:
+        if self.search_index_key.startswith(self.incoming_prefix):
+            raise ValueError(
+                f"SEARCH_INDEX_KEY {self.search_index_key!r} is under {self.incoming_prefix!r}: "
+                "the index would be ingested as an article"
+            )
+        return self
 
 
 @lru_cache(maxsize=1)

@@ -579,7 +579,7 @@ def test_the_openapi_document_validates_and_lists_every_route(stack: Stack) -> N
     assert set(document["paths"]) == {
         "/", "/health", "/articles", "/articles/{article_id}", "/articles/{article_id}/related",
         "/authors", "/authors/{slug}", "/sections", "/sections/{slug}", "/tags", "/changes",
-        "/ingestions",
+        "/ingestions", "/search",
     }  # fmt: skip
     parameters = {p["name"] for p in document["paths"]["/articles"]["get"]["parameters"]}
     assert parameters == {

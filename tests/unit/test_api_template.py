@@ -31,11 +31,19 @@ def test_the_stage_is_throttled_from_parameters(template: dict[str, Any]) -> Non
     assert setting["ThrottlingBurstLimit"] == {"Ref": "ThrottleBurstLimit"}
 
 
-def test_the_api_function_can_only_read_the_table(template: dict[str, Any]) -> None:
+def test_the_api_function_can_only_read_the_table_and_the_search_index(
+    template: dict[str, Any],
+) -> None:
     function = template["Resources"]["ApiFunction"]["Properties"]
     statements = [s for policy in function["Policies"] for s in policy["Statement"]]
 
-    actions = {action for statement in statements for action in statement["Action"]}
-    assert actions == {"dynamodb:GetItem", "dynamodb:Query"}
+    def listed(value: str | list[str]) -> list[str]:
+        return [value] if isinstance(value, str) else value
+
+    actions = {action for statement in statements for action in listed(statement["Action"])}
+    assert actions == {"dynamodb:GetItem", "dynamodb:Query", "s3:GetObject", "s3:ListBucket"}
+    for statement in statements:
+        if "s3:GetObject" in listed(statement["Action"]):
+            assert statement["Resource"]["Fn::Sub"].endswith("/search/*")
     assert all(statement["Effect"] == "Allow" for statement in statements)
     assert function["Environment"]["Variables"]["CURSOR_SECRET"]

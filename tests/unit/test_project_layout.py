@@ -50,8 +50,7 @@ def test_template_functions_point_at_existing_handlers() -> None:
 
 def test_layer_content_is_the_newsdesk_package() -> None:
     layers = resources_of_type(load_template(), "AWS::Serverless::LayerVersion")
-    (properties,) = layers.values()
-    content = ROOT / properties["ContentUri"]
+    content = ROOT / layers["SharedLayer"]["ContentUri"]
     assert (content / "newsdesk" / "__init__.py").is_file()
     assert (content / "requirements.txt").is_file()
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from pydantic import BaseModel
 
-from newsdesk.errors import InvalidRequestError
+from newsdesk.errors import InvalidRequestError, NotFoundError
 from newsdesk.models import (
     SUMMARY_FIELDS,
     Article,
@@ -23,16 +23,22 @@ from newsdesk.models import (
     Change,
     Ingestion,
     Page,
+    SearchHit,
+    SearchPage,
     SectionInfo,
     TagInfo,
 )
 from newsdesk.slugs import slugify
+
+if TYPE_CHECKING:
+    from newsdesk.service.search import SearchQuery
 
 MAX_FIELDS_CHARS = 500
 RELATED_LIMIT = 10
 # How far the related lookups reach: bounded so one request stays a handful of queries.
 _RELATED_AUTHORS = 2
 _RELATED_TAGS = 3
+_RELATED_SIMILAR = 5
 
 ARTICLE_FIELDS: tuple[str, ...] = tuple(Article.model_fields)
 
@@ -59,7 +65,7 @@ class ArticleFilters:
 class RelatedArticle(BaseModel):
     """One entry of GET /articles/{id}/related."""
 
-    reason: Literal["read_more", "same_author", "shared_tag"]
+    reason: Literal["read_more", "more_like_this", "same_author", "shared_tag"]
     id: str | None = None
     headline: str
     section: str | None = None
@@ -94,11 +100,32 @@ class ArticleStore(Protocol):
     def find_ids_by_headline(self, headline: str) -> list[str]: ...
 
 
+class Searcher(Protocol):
+    """The search side the use cases need (newsdesk.service.search.SearchService implements it)."""
+
+    def search(self, query: SearchQuery) -> SearchPage: ...
+
+    def more_like_this(self, article: Article, *, limit: int) -> list[SearchHit]: ...
+
+
 class ContentService:
     """The read use cases the API routes call."""
 
-    def __init__(self, store: ArticleStore) -> None:
+    def __init__(self, store: ArticleStore, search: Searcher | None = None) -> None:
         self._store = store
+        self._search = search
+
+    def search(self, query: SearchQuery) -> SearchPage:
+        """GET /search: the filters' slugs are read as /articles reads them."""
+        if self._search is None:
+            raise NotFoundError("search is not configured")
+        filters = replace(
+            query.filters,
+            section=_as_slug(query.filters.section, "section"),
+            author=_as_slug(query.filters.author, "author"),
+            tag=_as_slug(query.filters.tag, "tag"),
+        )
+        return self._search.search(replace(query, filters=filters))
 
     def list_articles(
         self, filters: ArticleFilters, *, limit: int, cursor: str | None
@@ -119,7 +146,8 @@ class ContentService:
     def related_articles(
         self, article_id: str, *, limit: int = RELATED_LIMIT
     ) -> list[RelatedArticle]:
-        """ "Read more" links first (with ids when stored), then same-author, then shared-tag."""
+        """ "Read more" links first (with ids when stored), then articles like it by content
+        (the search index), then same-author, then shared-tag."""
         article = self._store.get_article(article_id)
         seen = {article.id}
         related: list[RelatedArticle] = []
@@ -137,6 +165,22 @@ class ContentService:
                     reason="read_more", id=resolved, headline=link.headline, section=link.section
                 )
             )
+        if self._search is not None and len(related) < limit:
+            wanted = min(limit - len(related), _RELATED_SIMILAR)
+            for hit in self._search.more_like_this(article, limit=wanted + len(seen)):
+                if hit.id in seen or len(related) >= limit or wanted <= 0:
+                    continue
+                seen.add(hit.id)
+                wanted -= 1
+                related.append(
+                    RelatedArticle(
+                        reason="more_like_this",
+                        id=hit.id,
+                        headline=hit.headline,
+                        section=hit.section,
+                        published_at=hit.published_at,
+                    )
+                )
         candidates: list[tuple[Literal["same_author", "shared_tag"], ArticleFilters]] = [
             ("same_author", ArticleFilters(author=author.slug))
             for author in article.authors[:_RELATED_AUTHORS]

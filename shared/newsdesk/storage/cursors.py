@@ -70,6 +70,39 @@ def decode_cursor(cursor: str, *, query: str, secret: str) -> dict[str, str]:
     return _checked_key(payload.get("k"))
 
 
+def encode_position(offset: int, *, query: str, secret: str) -> str:
+    """The opaque cursor of a ranked list (search) that continues at `offset` of `query`."""
+    payload = json.dumps({"q": query, "o": offset}, separators=(",", ":"), sort_keys=True)
+    body = _b64encode(zlib.compress(payload.encode("utf-8"), 9))
+    return f"{body}.{_b64encode(_mac(body, secret))}"
+
+
+def decode_position(cursor: str, *, query: str, secret: str, max_offset: int) -> int:
+    """The offset a position cursor stands for; InvalidRequestError unless ours, for `query`."""
+    if len(cursor) > MAX_CURSOR_CHARS or not cursor.isascii():
+        raise _invalid("the cursor is malformed")
+    body, dot, signature = cursor.partition(".")
+    try:
+        given_mac = _b64decode(signature) if dot and body else b""
+    except ValueError:
+        given_mac = b""
+    if not given_mac or _b64encode(given_mac) != signature:
+        raise _invalid("the cursor is malformed")
+    if not hmac.compare_digest(given_mac, _mac(body, secret)):
+        raise _invalid("the cursor is not valid (tampered with or from another deployment)")
+    try:
+        inflater = zlib.decompressobj()
+        payload = json.loads(inflater.decompress(_b64decode(body), _MAX_PAYLOAD_BYTES))
+    except (ValueError, UnicodeDecodeError, zlib.error):
+        raise _invalid("the cursor is malformed") from None
+    if not isinstance(payload, dict) or payload.get("q") != query:
+        raise _invalid("the cursor belongs to another query; repeat the same parameters")
+    offset = payload.get("o")
+    if not isinstance(offset, int) or isinstance(offset, bool) or not 0 < offset <= max_offset:
+        raise _invalid("the cursor is malformed")
+    return offset
+
+
 def _checked_key(key: object) -> dict[str, str]:
     if not isinstance(key, dict) or not key or not set(key) <= _KEY_ATTRIBUTES:
         raise _invalid("the cursor is malformed")
