@@ -20,8 +20,8 @@ from newsdesk.storage.article_stream import article_changes
 from newsdesk.storage.articles import ArticleStore
 from newsdesk.storage.index_files import open_index_files
 
-logger = Logger()
-metrics = Metrics()
+logger = Logger(service="newsdesk")
+metrics = Metrics(namespace="newsdesk")  # also POWERTOOLS_METRICS_NAMESPACE (template)
 tracer = Tracer()
 
 
