@@ -9,7 +9,7 @@ from functools import cache
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -19,10 +19,11 @@ from newsdesk.settings import get_settings
 from newsdesk.storage.article_stream import article_changes
 from newsdesk.storage.articles import ArticleStore
 from newsdesk.storage.index_files import open_index_files
+from newsdesk.tracing import DeferredTracer
 
 logger = Logger(service="newsdesk")
 metrics = Metrics(namespace="newsdesk")  # also POWERTOOLS_METRICS_NAMESPACE (template)
-tracer = Tracer()
+tracer = DeferredTracer()  # the X-Ray SDK loads on the first event, not at import
 
 
 @cache

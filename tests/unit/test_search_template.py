@@ -76,3 +76,21 @@ def test_the_index_key_can_never_be_ingested(resources: dict[str, Any]) -> None:
         assert key.startswith("search/") and not key.startswith("incoming/")
     with pytest.raises(ValueError, match="would be ingested"):
         Settings.from_environ({"SEARCH_INDEX_KEY": "incoming/index.sqlite"})
+
+
+def test_the_api_loads_the_packaged_sqlite_only_when_it_searches() -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    program = (
+        "import sys, functions.api.app, newsdesk.search.index, newsdesk.service.search; "
+        "print('sqlean' in sys.modules)"
+    )
+    env = {"PYTHONPATH": f"{ROOT / 'shared'}:{ROOT}", "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, env=env, cwd=ROOT
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
