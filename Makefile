@@ -52,9 +52,9 @@ unit: install
 bench: install
 	$(BIN)/python -m benchmarks
 
+# Each layer's pinned, complete package list for python3.13 on arm64 (resolved with pip from PyPI).
 requirements: install
-	$(BIN)/python -c "import tomllib; print('\\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > shared/requirements.txt
-	$(BIN)/python -c "import tomllib; print('\\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['search']))" > layers/search/requirements.txt
+	$(BIN)/python -m newsdesk_cli.layers
 
 build: install-sam
 	# sam build looks for python3.13 on PATH; pyenv's shim for it is not enough.

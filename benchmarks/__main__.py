@@ -72,6 +72,22 @@ def bench_cold_start(runs: int) -> None:
         )
 
 
+def bench_deployment() -> None:
+    from benchmarks import deployment
+
+    figures = deployment.measure()
+    stale = " (older than template.yaml or a layer's requirements: run make build)"
+    print(f"size    from {figures['source']}{stale if figures.get('stale') else ''}")
+    for function_id, function in figures["functions"].items():
+        largest = ", ".join(f"{name} {size / 1e6:.1f}" for name, size in function["largest"])
+        print(
+            f"size    {function_id}: {function['bytes'] / 1e6:.1f} MB unzipped "
+            f"({' + '.join(function['layers'])} + code); largest MB: {largest}; "
+            f"runtime packages: {len(function['runtime_packages'])}, "
+            f"layers it never imports: {len(function['layers_not_imported'])}"
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="make bench", description=__doc__)
     parser.add_argument("--seconds", type=float, default=3.0, help="time spent parsing")
@@ -79,6 +95,7 @@ def main() -> int:
     args = parser.parse_args()
     bench_parse(args.seconds)
     bench_cold_start(args.runs)
+    bench_deployment()
     return 0
 
 

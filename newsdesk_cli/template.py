@@ -69,3 +69,10 @@ def handler_module(properties: dict[str, Any]) -> str:
     """The handler module of a function: functions.api.app for functions/api/ and app.x."""
     package = str(properties["CodeUri"]).strip("/").replace("/", ".")
     return f"{package}.{str(properties['Handler']).rsplit('.', 1)[0]}"
+
+
+def function_layers(template: dict[str, Any], logical_id: str) -> list[str]:
+    """Logical ids of a function's layers: Globals' then its own, as SAM concatenates lists."""
+    global_layers = template.get("Globals", {}).get("Function", {}).get("Layers", [])
+    own_layers = template["Resources"][logical_id]["Properties"].get("Layers", [])
+    return [layer["Ref"] for layer in [*global_layers, *own_layers] if "Ref" in layer]
