@@ -143,9 +143,15 @@ def _distributions_loaded(function_id: str, files: list[Path]) -> set[str]:
     return loaded
 
 
+# Imported when present, with a fallback when not: botocore takes certifi's CA bundle if it can
+# import it (the ParsingLayer has it), else its own.
+OPTIONAL = {"certifi"}
+
+
 def _carried(function_id: str) -> set[str]:
     locks = _locks()
-    return RUNTIME.union(*(locks[layer] for layer in function_layers(TEMPLATE, function_id)))
+    carried = RUNTIME.union(*(locks[layer] for layer in function_layers(TEMPLATE, function_id)))
+    return carried | OPTIONAL
 
 
 @pytest.mark.parametrize("function_id", sorted(FUNCTIONS))
