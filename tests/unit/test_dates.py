@@ -37,6 +37,14 @@ from newsdesk.parsing.dates import parse_date
         ("2 May 2023 10:32 BST", datetime(2023, 5, 2, 9, 32, tzinfo=UTC)),
         ("May 2, 2023 10:32 GMT+0530", datetime(2023, 5, 2, 5, 2, tzinfo=UTC)),
         ("May 2, 2023 12:00 UTC", datetime(2023, 5, 2, 12, tzinfo=UTC)),
+        # Web pages: day-first dotted dates, other languages' month names, loose ISO
+        ("20.12.2022", datetime(2022, 12, 20, tzinfo=UTC)),
+        ("06.11.2023 13:30", datetime(2023, 11, 6, 13, 30, tzinfo=UTC)),
+        ("18. Mai 2014", datetime(2014, 5, 18, tzinfo=UTC)),
+        ("10. September 2017", datetime(2017, 9, 10, tzinfo=UTC)),
+        ("mardi 5 juin 2018", datetime(2018, 6, 5, tzinfo=UTC)),
+        ("4 de enero de 2021", datetime(2021, 1, 4, tzinfo=UTC)),
+        ("2022-1-26T14:32:06+02:00", datetime(2022, 1, 26, 12, 32, 6, tzinfo=UTC)),
     ],
 )
 def test_newsroom_date_forms(value: str, expected: datetime) -> None:
@@ -56,6 +64,8 @@ def test_newsroom_date_forms(value: str, expected: datetime) -> None:
         "February 30, 2023",
         "March 3, 2023 25:10",
         "2023-13-45",
+        "31.02.2023",
+        "18. Mai",
     ],
 )
 def test_values_without_a_real_date_give_none(value: str) -> None:

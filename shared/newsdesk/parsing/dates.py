@@ -62,9 +62,77 @@ _MONTH_DAY_YEAR = re.compile(
 _DAY_MONTH_YEAR = re.compile(
     rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_NAME},?\s+(?P<year>\d{{4}})\b", re.I
 )
-_NUMERIC = re.compile(r"\b(?P<year>\d{4})[-/.](?P<month>\d{1,2})[-/.](?P<day>\d{1,2})\b")
+_NUMERIC = re.compile(r"\b(?P<year>\d{4})[-/.](?P<month>\d{1,2})[-/.](?P<day>\d{1,2})(?!\d)")
+# Day first with dots, as most of Europe writes it: "20.12.2022", "6. 11. 2023".
+_DOTTED = re.compile(r"\b(?P<day>\d{1,2})\.\s?(?P<month>\d{1,2})\.\s?(?P<year>\d{4})\b")
+# Month names of the archive's other languages (de, fr, es, pt, it, nl), by their first letters.
+_FOREIGN_MONTHS: dict[str, int] = {
+    "januar": 1,
+    "jänner": 1,
+    "janvier": 1,
+    "enero": 1,
+    "janeiro": 1,
+    "gennaio": 1,
+    "januari": 1,
+    "februar": 2,
+    "feber": 2,
+    "février": 2,
+    "febrero": 2,
+    "fevereiro": 2,
+    "febbraio": 2,
+    "februari": 2,
+    "märz": 3,
+    "mars": 3,
+    "marzo": 3,
+    "março": 3,
+    "maart": 3,
+    "avril": 4,
+    "abril": 4,
+    "aprile": 4,
+    "mai": 5,
+    "mayo": 5,
+    "maio": 5,
+    "maggio": 5,
+    "mei": 5,
+    "juni": 6,
+    "juin": 6,
+    "junio": 6,
+    "junho": 6,
+    "giugno": 6,
+    "juli": 7,
+    "juillet": 7,
+    "julio": 7,
+    "julho": 7,
+    "luglio": 7,
+    "août": 8,
+    "agosto": 8,
+    "augustus": 8,
+    "septembre": 9,
+    "septiembre": 9,
+    "setembro": 9,
+    "settembre": 9,
+    "oktober": 10,
+    "octobre": 10,
+    "octubre": 10,
+    "outubro": 10,
+    "ottobre": 10,
+    "dezember": 12,
+    "décembre": 12,
+    "diciembre": 12,
+    "dezembro": 12,
+    "dicembre": 12,
+    "december": 12,
+    "novembre": 11,
+    "noviembre": 11,
+    "novembro": 11,
+}
+# "18. Mai 2014", "5 juin 2018", "4 de enero de 2021".
+_FOREIGN_DAY_MONTH_YEAR = re.compile(
+    r"\b(?P<day>\d{1,2})\.?\s+(?:de\s+)?(?P<month>[^\W\d_]{3,10})\.?,?\s+(?:de\s+)?"
+    r"(?P<year>\d{4})\b"
+)
 _TIME = re.compile(
-    r"\b(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?(?:\.\d+)?"
+    r"(?:\b|(?<=\dT))(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?(?:\.\d+)?"
     r"\s*(?P<ampm>[ap])?\.?(?:m\b\.?)?",
     re.I,
 )
@@ -100,7 +168,7 @@ def parse_date(value: str) -> datetime | None:
             hour = 0
         if hour > 23 or minute > 59 or second > 59:
             return None
-        rest = text[time_match.end() :]
+        rest = text[time_match.end() - 1 :]  # from its last digit: "+02:00" follows a digit
     offset = _find_offset(rest, day)
     local = datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=offset)
     return local.astimezone(UTC)
@@ -124,10 +192,19 @@ def _find_date(text: str) -> date | None:
         if match is not None:
             month = _MONTHS[match["month"][:3].lower()]
             return _safe_date(int(match["year"]), month, int(match["day"]))
-    match = _NUMERIC.search(text)
-    if match is not None:
-        return _safe_date(int(match["year"]), int(match["month"]), int(match["day"]))
+    match = _FOREIGN_DAY_MONTH_YEAR.search(text)
+    if match is not None and (month := _month_number(match["month"])) is not None:
+        return _safe_date(int(match["year"]), month, int(match["day"]))
+    for pattern in (_NUMERIC, _DOTTED):
+        match = pattern.search(text)
+        if match is not None:
+            return _safe_date(int(match["year"]), int(match["month"]), int(match["day"]))
     return None
+
+
+def _month_number(name: str) -> int | None:
+    lower = name.lower()
+    return _FOREIGN_MONTHS.get(lower) or _MONTHS.get(lower[:3]) if lower.isalpha() else None
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:
