@@ -32,6 +32,17 @@ class RelatedLink(BaseModel):
     id: str | None = None
 
 
+class LeadImage(BaseModel):
+    """The article's lead picture, for client cards: an absolute http(s) URL and what the file
+    says about it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    url: str = Field(description="absolute http(s) URL of the picture")
+    caption: str | None = Field(default=None, description="the caption the file states")
+    credit: str | None = Field(default=None, description="photographer or agency credited")
+
+
 class Source(BaseModel):
     """Where the record came from: the S3 object (or, for the CLI, the local file)."""
 
@@ -57,6 +68,11 @@ class Article(BaseModel):
     updated_at_source: datetime | None = None
     dateline: Dateline | None = None
     source_url: str | None = None
+    image: LeadImage | None = Field(
+        default=None,
+        description="the lead image the file states (JSON-LD, og:image, first figure, front "
+        "matter), else null",
+    )
     body: list[str]
     author_bio: str | None = None
     disclaimer: str | None = None
@@ -70,6 +86,12 @@ class Article(BaseModel):
     content_hash: str
     source: Source
     parser_version: str
+    provenance: dict[str, str] = Field(
+        default_factory=dict,
+        description="where each metadata field came from, by field name (headline, authors, "
+        "published_at, image, ...): 'json-ld', 'meta:og:title', 'h1', 'byline', 'trafilatura'"
+        " and the like; empty for formats that state fields in one place only",
+    )
     ingested_at: datetime | None = None
     updated_at: datetime | None = None
 
@@ -84,6 +106,7 @@ SUMMARY_FIELDS: tuple[str, ...] = (
     "authors",
     "publisher",
     "published_at",
+    "image",
     "language",
     "summary",
     "tags",
@@ -104,6 +127,7 @@ class ArticleSummary(BaseModel):
     authors: list[Author] = Field(default_factory=list)
     publisher: str | None = None
     published_at: datetime | None = None
+    image: LeadImage | None = None
     language: str | None = None
     summary: str
     tags: list[str] = Field(default_factory=list)

@@ -142,7 +142,7 @@ def test_the_default_page_is_twenty_summaries(
     assert ids(page["items"]) == newest_first(records)[:20]
     assert set(page["items"][0]) == {
         "id", "slug", "headline", "section", "standfirst", "authors", "publisher",
-        "published_at", "language", "summary", "tags", "word_count",
+        "published_at", "image", "language", "summary", "tags", "word_count",
         "reading_time_minutes", "updated_at",
     }  # fmt: skip
     assert response.headers["Cache-Control"] == "public, max-age=60"

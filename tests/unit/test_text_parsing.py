@@ -445,3 +445,17 @@ def test_byline_and_date_on_one_line(line: str, authors: list[str], published_at
     assert article.authors == authors
     assert article.published_at == published_at
     assert article.body == ["The orchard will stay."]
+
+
+def test_a_headline_ending_in_an_abbreviation_keeps_its_period() -> None:
+    # Given a text whose headline ends in "U.S." and a byline naming "Jr."
+    text = (
+        "Drug Prices Rise Fastest In U.S.\n\nBy Perry Bacon Jr.\n\n"
+        "Prices of prescription drugs rose faster in the United States than anywhere else "
+        "last year, a study of twelve countries found.\n\n"
+        "The study compared list prices of the 50 most sold drugs.\n"
+    )
+    article = parse_text(text)
+    # Then both keep their final period
+    assert article.headline == "Drug Prices Rise Fastest In U.S."
+    assert article.authors == ["Perry Bacon Jr."]

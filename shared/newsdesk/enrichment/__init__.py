@@ -59,6 +59,7 @@ def enrich(extracted: Extracted, *, identity: str, source: Source, parser_versio
         "updated_at_source": _iso(extracted.updated_at_source),
         "dateline": extracted.dateline.model_dump() if extracted.dateline else None,
         "source_url": extracted.source_url,
+        "image": extracted.image.model_dump() if extracted.image else None,
         "body": body,
         "author_bio": extracted.author_bio,
         "disclaimer": extracted.disclaimer,
@@ -79,6 +80,7 @@ def enrich(extracted: Extracted, *, identity: str, source: Source, parser_versio
         updated_at_source=extracted.updated_at_source,
         dateline=extracted.dateline,
         source_url=extracted.source_url,
+        image=extracted.image,
         body=body,
         author_bio=extracted.author_bio,
         disclaimer=extracted.disclaimer,
@@ -92,6 +94,7 @@ def enrich(extracted: Extracted, *, identity: str, source: Source, parser_versio
         content_hash=content_hash(content),
         source=source,
         parser_version=parser_version,
+        provenance=dict(extracted.provenance),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from newsdesk.parsing.sentences import sentence_ends
+from newsdesk.parsing.sentences import ends_with_abbreviation, sentence_ends
 
 SUMMARY_TARGET_CHARS = 300
 HEADLINE_MAX_CHARS = 150
@@ -23,7 +23,11 @@ def derive_headline(body: list[str], *, has_dateline: bool = False) -> str:
     if has_dateline:
         lead = _LEADING_DATELINE.sub("", lead, count=1).strip() or lead
     sentence = _first_sentence(lead)
-    if sentence.endswith(".") and not sentence.endswith(".."):
+    if (
+        sentence.endswith(".")
+        and not sentence.endswith("..")
+        and not ends_with_abbreviation(sentence)
+    ):
         sentence = sentence[:-1]
     if len(sentence) > HEADLINE_MAX_CHARS:
         sentence = sentence[:HEADLINE_MAX_CHARS].rsplit(" ", 1)[0].rstrip(",;:—–- ") + "…"

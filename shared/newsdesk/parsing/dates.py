@@ -193,8 +193,8 @@ def _find_date(text: str) -> date | None:
             month = _MONTHS[match["month"][:3].lower()]
             return _safe_date(int(match["year"]), month, int(match["day"]))
     match = _FOREIGN_DAY_MONTH_YEAR.search(text)
-    if match is not None and (month := _month_number(match["month"])) is not None:
-        return _safe_date(int(match["year"]), month, int(match["day"]))
+    if match is not None and (number := _month_number(match["month"])) is not None:
+        return _safe_date(int(match["year"]), number, int(match["day"]))
     for pattern in (_NUMERIC, _DOTTED):
         match = pattern.search(text)
         if match is not None:

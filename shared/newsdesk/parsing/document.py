@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from newsdesk.models import Dateline, Format, RelatedLink
+from newsdesk.models import Dateline, Format, LeadImage, RelatedLink
 
 
 @dataclass
@@ -22,9 +22,11 @@ class Extracted:
     updated_at_source: datetime | None = None
     dateline: Dateline | None = None
     source_url: str | None = None
+    image: LeadImage | None = None
     body: list[str] = field(default_factory=list)
     author_bio: str | None = None
     disclaimer: str | None = None
     related: list[RelatedLink] = field(default_factory=list)
     language: str | None = None  # only when the file states it (html lang, front matter)
     keywords: list[str] = field(default_factory=list)  # only when the file states them
+    provenance: dict[str, str] = field(default_factory=dict)  # field -> the source that won

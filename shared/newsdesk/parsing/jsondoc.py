@@ -17,6 +17,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 
 from newsdesk.errors import ParseError
 from newsdesk.parsing.document import Extracted
+from newsdesk.parsing.images import stated_image
 
 
 class _Named(BaseModel):
@@ -72,6 +73,9 @@ class ArticleInput(BaseModel):
     )
     publisher: str | _Named | None = Field(
         default=None, validation_alias=AliasChoices("publisher", "source", "outlet", "site_name")
+    )
+    image: str | dict[str, Any] | list[str | dict[str, Any]] | None = Field(
+        default=None, validation_alias=AliasChoices("image", "cover", "thumbnail", "lead_image")
     )
 
 
@@ -153,6 +157,7 @@ def extract_article(value: Any) -> Extracted:
         body=_paragraphs(item.body),
         language=_clean(item.language),
         keywords=_keywords(item.keywords),
+        image=stated_image(item.image, base=_clean(item.source_url)),
     )
 
 

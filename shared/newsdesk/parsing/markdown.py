@@ -11,6 +11,7 @@ from typing import Any
 
 from newsdesk.errors import ParseError
 from newsdesk.parsing.document import Extracted
+from newsdesk.parsing.images import stated_image
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _BLOCK_SPLIT = re.compile(r"\n[ \t]*\n")
@@ -55,6 +56,7 @@ def parse_markdown(text: str) -> Extracted:
     from newsdesk.parsing.trailer import clean_trailer
 
     trailer = clean_trailer(markdown_paragraphs(body_text))
+    source_url = _string(meta, "source_url", "url", "canonical_url", "canonical", "link")
     return Extracted(
         format="markdown",
         headline=headline,
@@ -64,14 +66,22 @@ def parse_markdown(text: str) -> Extracted:
         publisher=_string(meta, "publisher", "site_name") or trailer.publisher,
         published_at=_date(meta, "date", "published_at", "published", "pubDate"),
         updated_at_source=_date(meta, "updated_at", "lastmod", "modified", "updated"),
-        source_url=_string(meta, "source_url", "url", "canonical_url", "canonical", "link"),
+        source_url=source_url,
         body=trailer.body,
         author_bio=trailer.author_bio,
         disclaimer=trailer.disclaimer,
         related=trailer.related,
         language=_string(meta, "language", "lang", "locale"),
         keywords=_strings(meta, "keywords", "tags"),
+        image=stated_image(
+            _first_value(meta, "image", "cover", "cover_image", "featured_image", "thumbnail"),
+            base=source_url,
+        ),
     )
+
+
+def _first_value(meta: dict[str, Any], *keys: str) -> Any:
+    return next((meta[key] for key in keys if meta.get(key)), None)
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], str]:

@@ -245,6 +245,17 @@ READ_MORE_RULES: tuple[Rule, ...] = (
         "Related stories:",
         re.IGNORECASE,
     ),
+    _rule(
+        "read_more_heading_other_languages",
+        r"^(?:Lesen Sie (?:auch|mehr|hier)|Mehr (?:zum Thema|dazu|Artikel)|Weitere (?:Artikel|"
+        r"Beiträge|Nachrichten|Meldungen|News|Informationen)|Zusatzinformationen|Ähnliche "
+        r"(?:Artikel|Beiträge|News)|Das könnte Sie (?:auch )?interessieren|Auch interessant|"
+        r"(?:À|A) lire (?:aussi|également)|Lire aussi|Voir aussi|Sur le même sujet|Lee también|"
+        r"Leer más|Te puede interesar|Leggi anche|Potrebbe interessarti|Lees ook|Meer over|"
+        r"Leia também|Veja também|Saiba mais)\b[^.!?]{0,80}:?$",
+        "Lesen Sie auch die folgenden Beiträge:",
+        re.IGNORECASE,
+    ),
 )
 # A single "Read more" line right after a headline line: an inline related link.
 INLINE_READ_MORE = _rule("inline_read_more", r"^(?:Read more|READ MORE|Read More)\W*$", "Read more")
@@ -278,6 +289,14 @@ TRAILER_RULES: tuple[TrailerRule, ...] = (
         rf"^(?P<name>{_CAP}(?: {_CAP}){{0,3}}) (?:is|was|has been) (?:an?|the) "
         rf"[^.]{{0,120}}?\b{_BIO_NOUNS}s?\b",
         "Tom Fowdy is a British writer and analyst of politics.",
+        contextual=True,
+    ),
+    _trailer(
+        "bio",
+        "named_is_other_languages",
+        rf"^(?:(?:Dr|Prof|Mag|Ing)\. )*(?P<name>{_CAP}(?: (?:von |van |de |di )?{_CAP}){{0,3}}) "
+        r"(?:ist|war|arbeitet als|schreibt als|est|était|es|era|è|é) ",
+        "Dr. Arne Sjöström ist Lead People Scientist bei Culture Amp.",
         contextual=True,
     ),
     _trailer(
@@ -335,6 +354,30 @@ TRAILER_RULES: tuple[TrailerRule, ...] = (
         r"Sign up(?: for)? [^.]{0,60}newsletter[^.]{0,40}|Subscribe(?: now)?|Follow us on [\w ,]+|"
         r"Click here to [^.]{0,80}|Story continues below(?: advertisement)?|Top of page)[.!]?$",
         "Comment",
+        re.IGNORECASE,
+    ),
+    _trailer(
+        "chrome",
+        "page_chrome_other_languages",
+        r"^(?:\d+ )?(?:Teilen|Drucken|Anzeige|Werbung|Kommentare?|Merken|Partager|Imprimer|"
+        r"Publicité|Commentaires?|Compartir|Imprimir|Publicidad|Comentarios?|Condividi|Stampa|"
+        r"Pubblicità|Commenti|Delen|Afdrukken|Advertentie|Reacties|Compartilhar|Publicidade)[.!]?$",
+        "Teilen",
+        re.IGNORECASE,
+    ),
+    _trailer(
+        "chrome",
+        "permalink",
+        r"^(?:Permalink|Short ?link|Kurzlink|Kurz-URL|Lien permanent)\s*:?\s*(?:https?://\S+)?$",
+        "Permalink: https://example.com/news/2021/helium.php",
+        re.IGNORECASE,
+    ),
+    _trailer(
+        "chrome",
+        "picture_credit_line",
+        r"^(?:(?:Foto|Fotos|Bild|Bilder|Bildquelle|Photo|Photos|Crédit photo|Crédits photo|"
+        r"Foto ?/ ?Video|Titelbild|Beitragsbild)\s*:\s*[^.!?]{1,80}|©\s*(?!\d{4})[^.!?]{1,60})$",
+        "Foto: Ingo Schneider",
         re.IGNORECASE,
     ),
     _trailer(
@@ -444,6 +487,39 @@ PUBLISHER_RULES: tuple[Rule, ...] = (
         re.IGNORECASE,
     ),
 )
+
+# Labels a CMS files everything under when nobody chose one ("Uncategorized", WordPress's
+# default), and tags of its own bookkeeping ("imported", "image"): never a section or a tag.
+HOUSEKEEPING_TERMS: frozenset[str] = frozenset(
+    {
+        "uncategorized",
+        "uncategorised",
+        "unkategorisiert",
+        "allgemein",
+        "allgemeines",
+        "sonstiges",
+        "non classé",
+        "sin categoría",
+        "sem categoria",
+        "senza categoria",
+        "geen categorie",
+        "ongecategoriseerd",
+        "imported",
+        "image",
+        "images",
+        "featured",
+        "default",
+        "untagged",
+    }
+)
+
+
+def is_housekeeping(term: str) -> bool:
+    """Whether a section or tag is a CMS's bookkeeping, not a subject."""
+    return " ".join(term.casefold().replace("-", " ").replace("_", " ").split()) in (
+        HOUSEKEEPING_TERMS
+    )
+
 
 ALL_RULES: tuple[Rule, ...] = (
     HEADER_PREFIX,

@@ -30,7 +30,7 @@ from newsdesk.parsing.rules import (
     NAME_PARTICLES,
     SOURCE_URL_RULES,
 )
-from newsdesk.parsing.sentences import group_sentences, split_sentences
+from newsdesk.parsing.sentences import ends_with_abbreviation, group_sentences, split_sentences
 from newsdesk.parsing.trailer import clean_trailer
 
 _NAME_SEPARATORS = re.compile(r"\s*(?:,|;|&|\||\band\b)\s*")
@@ -193,7 +193,7 @@ def _apply_kicker(text: str, header: _Header) -> bool:
 def _is_headline(text: str) -> bool:
     if not text or len(text) > MAX_HEADLINE_CHARS or len(text.split()) > MAX_HEADLINE_WORDS:
         return False
-    if text.rstrip(_CLOSERS).endswith(_TERMINAL):
+    if text.rstrip(_CLOSERS).endswith(_TERMINAL) and not ends_with_abbreviation(text):
         return False
     return not _is_header_line(text) and find_dateline(text) is None
 

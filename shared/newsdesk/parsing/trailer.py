@@ -68,10 +68,14 @@ def clean_trailer(paragraphs: list[str], *, authors: Sequence[str] = ()) -> Trai
     body = _drop_anywhere(paragraphs, related)
     body, notes = _take_editors_note(body)
     tail: list[tuple[str, TrailerKind]] = []
-    end = _read_more_start(body)
+    author_names = {name.casefold() for name in authors}
+    end = _read_more_start(body, author_names)
     if end is not None:
         for text in body[end + 1 :]:
-            entry_kind = classify_trailer(text)
+            rule = _match_trailer(text)
+            entry_kind = None if rule is None else rule.kind
+            if rule is not None and rule.contextual and not _names_author(rule, text, author_names):
+                entry_kind = None
             if entry_kind is None:
                 related.append(_related_entry(text))
             else:
@@ -84,7 +88,6 @@ def clean_trailer(paragraphs: list[str], *, authors: Sequence[str] = ()) -> Trai
             if kind in ("disclaimer", "copyright"):
                 tail.append((text, kind))
         body = body[:boilerplate]
-    author_names = {name.casefold() for name in authors}
     while body:
         rule = _match_trailer(body[-1])
         if rule is None:
@@ -228,13 +231,17 @@ def _is_anywhere_chrome(text: str) -> bool:
     return _ANYWHERE_CHROME.match(text) is not None
 
 
-def _read_more_start(body: list[str]) -> int | None:
-    """Index of a "Read more …:" heading followed only by headline-sized entries."""
+def _read_more_start(body: list[str], author_names: set[str]) -> int | None:
+    """Index of a "Read more …:" heading followed only by headline-sized entries (and trailer
+    notes: the author's bio may close the page after the list)."""
     first = max(0, len(body) - _READ_MORE_WINDOW)
     for index in range(len(body) - 1, first - 1, -1):
         text = body[index]
         if len(text) > _MAX_RELATED_CHARS:
-            return None
+            rule = _match_trailer(text)
+            if rule is None or (rule.contextual and not _names_author(rule, text, author_names)):
+                return None
+            continue
         if _READ_MORE.match(text):
             return index
     return None
