@@ -15,9 +15,9 @@ from newsdesk.enrichment.language import (
     LANGUAGES,
     PROFILE_WORDS,
     PROFILES,
-    PUNCTUATION_TO_SPACE,
     language_of,
     normalize_language,
+    punctuation_to_space,
     read_stoplist,
     token_counts,
 )
@@ -90,7 +90,7 @@ def rank_keywords(
     body_start = len(headline) + 1
     # In headline order, not set order: a set's order changes with each process's hash seed,
     # and so would the keywords of equal score.
-    head = lower[: len(headline)].translate(PUNCTUATION_TO_SPACE) + " "
+    head = punctuation_to_space(lower[: len(headline)]) + " "
     if "s " in head:  # possessives count as the word itself, as in token_counts
         head = head.replace("’s ", " ").replace("'s ", " ")
     headline_terms = [word for word in dict.fromkeys(head.split()) if word not in stop]

@@ -18,7 +18,9 @@ LANGUAGES = ("en", "de", "fr", "es", "pt", "it", "nl", "id")
 _STOPLISTS = Path(__file__).parent / "stoplists"
 _MIN_LANGUAGE_HITS = 3
 _LANGUAGE_TAG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*$")
-PUNCTUATION_TO_SPACE = str.maketrans(dict.fromkeys('.,;:!?"()[]{}“”„«»‹›—–…/*#|<>_\n\t', " "))
+_PUNCTUATION = '.,;:!?"()[]{}“”„«»‹›—–…/*#|<>_\n\t'
+PUNCTUATION_TO_SPACE = str.maketrans(dict.fromkeys(_PUNCTUATION, " "))
+_PUNCTUATION_CLASS = re.compile(f"[{re.escape(_PUNCTUATION)}]")
 
 
 def read_stoplist(kind: str, language: str) -> frozenset[str]:
@@ -53,6 +55,17 @@ def normalize_language(value: str | None) -> str | None:
     return code if len(code) == 2 else None
 
 
+def punctuation_to_space(text: str) -> str:
+    """The text with each punctuation mark replaced by a space.
+
+    str.translate is fastest on ASCII text but takes a dictionary lookup per character once it
+    meets a non-ASCII one (~3 ms for 30 KB); a regex class replaces in C whatever the text holds.
+    """
+    if text.isascii():
+        return text.translate(PUNCTUATION_TO_SPACE)
+    return _PUNCTUATION_CLASS.sub(" ", text)
+
+
 def detect_language(text: str) -> str | None:
     """The profile language whose stopwords the text uses most; None when too little evidence."""
     return language_of(token_counts(text.lower()))
@@ -65,7 +78,7 @@ def token_counts(lower: str) -> dict[str, int]:
     str.replace scans the whole text even when it finds nothing, so each is guarded by a cheap
     `in` test.
     """
-    spaced = lower.translate(PUNCTUATION_TO_SPACE) + " "
+    spaced = punctuation_to_space(lower) + " "
     if "‘" in spaced or "’" in spaced or "'" in spaced:
         # Possessives count as the word itself ("China’s" is "china").
         for possessive in ("’s ", "'s "):
