@@ -1,102 +1,176 @@
-"""Measures parse throughput and handler import (cold start) cost; prints a small report.
+"""`make bench`: newsdesk's budgets (DESIGN.md §9) measured side by side with the alternatives.
 
-Run with `make bench`. Figures are for this machine; compare runs on the same machine only.
+Writes benchmarks/results/latest.json (every figure) and the PNG plots drawn from it, prints
+each budget with its figure and PASS or FAIL, and exits 1 when one fails. Figures are ratios
+measured in one run (CPU time, alternating rounds), so they hold on a busy machine; absolute
+figures are this machine's. `--quick` runs every section small (for the test that checks the
+JSON holds every budget), not for reading figures.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import inspect
+import json
+import os
+import platform
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT.parent / "shared" / "corpus" / "seed" / "000_7d4c0a3551aecea8.txt"
-SAMPLES = ROOT / "newsdesk_cli" / "samples"
+from benchmarks.budgets import budgets_of
 
-PARSE_BUDGET_PER_SECOND = 2000
-IMPORT_BUDGET_RATIO = 2.0
+RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def reference_article() -> tuple[str, bytes]:
-    """The reference sample when ../shared is beside the repo, else our largest .txt sample."""
-    if SEED.is_file():
-        return SEED.name, SEED.read_bytes()
-    candidates = sorted(SAMPLES.glob("*.txt"), key=lambda p: p.stat().st_size)
-    if not candidates:
-        raise SystemExit("no reference article: ../shared/corpus and newsdesk_cli/samples absent")
-    return candidates[-1].name, candidates[-1].read_bytes()
+def run(quick: bool) -> dict[str, Any]:
+    from benchmarks import coldstart, deployment, parse
+
+    results: dict[str, Any] = {
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "quick": quick,
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "load_average": os.getloadavg(),
+        },
+    }
+    started = time.perf_counter()
+
+    def section(name: str) -> None:
+        print(f"... {name} ({time.perf_counter() - started:.0f} s)", flush=True)
+
+    section("parse: reference article")
+    results["parse"] = {"reference": parse.measure_reference(0.2 if quick else 2.0)}
+    section("parse: text, against trafilatura and a naive baseline")
+    results["parse"]["text"] = parse.measure_text(1 if quick else 5, limit=4 if quick else None)
+    section("parse: HTML, against trafilatura and a naive baseline")
+    results["parse"]["html"] = parse.measure_html(1 if quick else 3, limit=3 if quick else None)
+    section("parse: time over size")
+    sizes = parse.SCALE_SIZES[:5] if quick else parse.SCALE_SIZES
+    results["parse"]["scale"] = parse.measure_scale(sizes, min_seconds=0.02 if quick else 0.3)
+    section("cold start: imports")
+    imports = coldstart.measure_imports(1 if quick else 9)
+    section("cold start: first and second calls")
+    results["cold_start"] = {
+        "runs": imports["runs"],
+        "boto3": imports["boto3"],
+        "imports": imports["functions"],
+        "invocations": coldstart.measure_invocations(1 if quick else 3),
+    }
+    section("deployment sizes")
+    results["deployment"] = deployment.measure()
+    search = _search_figures(quick)
+    if search is not None:
+        section("search")
+        results["search"] = search
+    results["seconds"] = time.perf_counter() - started
+    return results
 
 
-def bench_parse(seconds: float) -> float:
-    from newsdesk.parsing import parse_article
+def _search_figures(quick: bool) -> dict[str, Any] | None:
+    """benchmarks/search.py's figures, when that module exists (search is its own issue)."""
+    if importlib.util.find_spec("benchmarks.search") is None:
+        return None
+    from benchmarks import search
 
-    name, data = reference_article()
-    parse_article(data, filename=name)  # warm up: lazy imports, regex compilation
-    count = 0
-    start = time.perf_counter()
-    while (elapsed := time.perf_counter() - start) < seconds:
-        for _ in range(50):
-            parse_article(data, filename=name)
-        count += 50
-    rate = count / elapsed
-    words = len(data.split())
-    print(
-        f"parse   {name} ({len(data):,} bytes, ~{words} words): {rate:,.0f} articles/s "
-        f"({1e6 / rate:,.0f} µs each; budget ≥ {PARSE_BUDGET_PER_SECOND:,}/s/core)"
+    measure = next(
+        getattr(search, name) for name in ("measure", "run", "main") if hasattr(search, name)
     )
-    return rate
+    if "quick" in inspect.signature(measure).parameters:
+        figures: dict[str, Any] = measure(quick=quick)
+    else:
+        figures = measure()
+    return figures
 
 
-def bench_cold_start(runs: int) -> None:
-    from benchmarks import coldstart
-
-    imports = coldstart.measure_imports(runs)
-    print(
-        f"import  boto3: {imports['boto3']['cpu_ms']:.0f} ms CPU "
-        f"(median of {runs} fresh interpreters, Lambda's environment, tracing on)"
+def report(results: dict[str, Any]) -> list[str]:
+    """The lines `make bench` prints: the figures of each section, then every budget."""
+    lines: list[str] = []
+    parse = results["parse"]
+    reference = parse["reference"]
+    lines.append(
+        f"parse   reference {reference['article']} ({reference['bytes']:,} bytes): "
+        f"{reference['articles_per_second']:,.0f} articles/s "
+        f"({reference['microseconds_each']:.0f} µs each)"
     )
-    for function_id, figures in imports["functions"].items():
-        print(
-            f"import  {function_id} ({figures['module']}): {figures['cpu_ms']:.0f} ms "
-            f"= {figures['ratio_to_boto3']:.2f}× boto3 (budget ≤ {IMPORT_BUDGET_RATIO}×)"
+    for kind in ("text", "html"):
+        figures = parse[kind]
+        rates = ", ".join(
+            f"{name} {system['articles_per_second']:,.0f}/s {system['mb_per_second']:.1f} MB/s"
+            for name, system in figures["systems"].items()
         )
-    for function_id, figures in coldstart.measure_invocations(max(3, runs // 2)).items():
+        lines.append(f"parse   {kind}, {figures['files']} files ({figures['inputs']}): {rates}")
+    text, html = parse["text"], parse["html"]
+    lines.append(
+        f"parse   text: newsdesk's extraction {text['extraction_speedup_vs_trafilatura']:.1f}x "
+        f"trafilatura's speed, whole record {text['speedup_vs_trafilatura']:.1f}x; HTML: "
+        f"{html['time_vs_trafilatura']:.2f}x trafilatura's time with newsdesk's options, "
+        f"{html['time_vs_trafilatura_defaults']:.2f}x with its defaults"
+    )
+    scale = parse["scale"]
+    points = ", ".join(
+        f"{p['bytes'] / 1e3:,.0f} KB {p['seconds'] * 1e3:.1f} ms" for p in scale["points"]
+    )
+    lines.append(f"parse   size: {points}; growth exponent {scale['growth_exponent']:.2f}")
+    cold = results["cold_start"]
+    lines.append(
+        f"import  boto3 {cold['boto3']['cpu_ms']:.0f} ms CPU (median of {cold['runs']} fresh "
+        "interpreters, each function's Lambda environment, tracing on)"
+    )
+    for function_id, figures in cold["imports"].items():
+        lines.append(
+            f"import  {function_id}: {figures['cpu_ms']:.0f} ms "
+            f"= {figures['ratio_to_boto3']:.2f}x boto3"
+        )
+    for function_id, figures in cold["invocations"].items():
         if "skipped" in figures:
-            print(f"invoke  {function_id}: {figures['skipped']}")
-            continue
-        print(
-            f"invoke  {function_id}, {figures['event']}: import {figures['import_ms']:.0f} ms, "
-            f"first call {figures['first_call_ms']:.0f} ms (cold), "
-            f"second {figures['second_call_ms']:.0f} ms (warm)"
-        )
-
-
-def bench_deployment() -> None:
-    from benchmarks import deployment
-
-    figures = deployment.measure()
-    stale = " (older than template.yaml or a layer's requirements: run make build)"
-    print(f"size    from {figures['source']}{stale if figures.get('stale') else ''}")
-    for function_id, function in figures["functions"].items():
+            lines.append(f"invoke  {function_id}: {figures['skipped']}")
+        else:
+            lines.append(
+                f"invoke  {function_id}, {figures['event']}: import {figures['import_ms']:.0f} ms, "
+                f"first call {figures['first_call_ms']:.0f} ms, "
+                f"second {figures['second_call_ms']:.0f} ms"
+            )
+    deployment = results["deployment"]
+    stale = " (older than its inputs: run make build)" if deployment.get("stale") else ""
+    lines.append(f"size    from {deployment['source']}{stale}")
+    for function_id, function in deployment["functions"].items():
         largest = ", ".join(f"{name} {size / 1e6:.1f}" for name, size in function["largest"])
-        print(
+        lines.append(
             f"size    {function_id}: {function['bytes'] / 1e6:.1f} MB unzipped "
-            f"({' + '.join(function['layers'])} + code); largest MB: {largest}; "
-            f"runtime packages: {len(function['runtime_packages'])}, "
-            f"layers it never imports: {len(function['layers_not_imported'])}"
+            f"({' + '.join(function['layers'])} + code); largest (MB): {largest}"
         )
+    if "search" in results:
+        lines.append(f"search  {json.dumps(results['search'])[:300]}")
+    lines.append("")
+    lines.extend(budget.line() for budget in budgets_of(results))
+    return lines
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make bench", description=__doc__)
-    parser.add_argument("--seconds", type=float, default=3.0, help="time spent parsing")
-    parser.add_argument("--runs", type=int, default=7, help="fresh interpreters per import (≥ 7)")
-    args = parser.parse_args()
-    bench_parse(args.seconds)
-    bench_cold_start(args.runs)
-    bench_deployment()
-    return 0
+    parser.add_argument("--quick", action="store_true", help="every section, small (for tests)")
+    parser.add_argument("--output", type=Path, default=RESULTS, help="where JSON and plots go")
+    parser.add_argument("--no-plots", action="store_true", help="write the JSON only")
+    args = parser.parse_args(argv)
+    results = run(args.quick)
+    budgets = budgets_of(results)
+    results["budgets"] = {budget.key: budget.as_json() for budget in budgets}
+    args.output.mkdir(parents=True, exist_ok=True)
+    (args.output / "latest.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    print("\n".join(report(results)))
+    if not args.no_plots:
+        from benchmarks.plots import draw_all
+
+        written = draw_all(results, args.output)
+        print(f"wrote {args.output / 'latest.json'} and {len(written)} plots", end="")
+    print(f" in {results['seconds']:.0f} s")
+    return 0 if all(budget.passed for budget in budgets) else 1
 
 
 if __name__ == "__main__":

@@ -1,0 +1,149 @@
+"""The budgets of DESIGN.md §9 as figures with limits: what `make bench` passes or fails."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Budget:
+    key: str  # stable: the JSON and the test know budgets by it
+    what: str
+    figure: float
+    rule: str  # ">=" or "<="
+    limit: float
+    unit: str
+
+    @property
+    def passed(self) -> bool:
+        return self.figure >= self.limit if self.rule == ">=" else self.figure <= self.limit
+
+    def as_json(self) -> dict[str, Any]:
+        return {**asdict(self), "passed": self.passed}
+
+    def line(self) -> str:
+        verdict = "PASS" if self.passed else "FAIL"
+        return (
+            f"{verdict}  {self.key}: {_number(self.figure)} {self.unit} "
+            f"(budget {self.rule} {_number(self.limit)}) - {self.what}"
+        )
+
+
+def _number(value: float) -> str:
+    if float(value).is_integer() and (abs(value) >= 10 or isinstance(value, int)):
+        return f"{value:,.0f}"
+    return f"{value:,.2f}" if abs(value) < 100 else f"{value:,.0f}"
+
+
+def budgets_of(results: dict[str, Any]) -> list[Budget]:
+    """Every budget the results hold figures for, in the order of DESIGN §9."""
+    found: list[Budget] = []
+    parse = results.get("parse", {})
+    if "reference" in parse:
+        found.append(
+            Budget(
+                "parse.reference.articles_per_second",
+                f"reference-sized text article ({parse['reference']['article']}) "
+                "parsed to its record, one core",
+                parse["reference"]["articles_per_second"],
+                ">=",
+                2000,
+                "articles/s",
+            )
+        )
+    if "text" in parse:
+        found.append(
+            Budget(
+                "parse.text.extraction_speedup_vs_trafilatura",
+                f"text extraction vs trafilatura's on the same {parse['text']['files']} files "
+                f"(whole record with enrichment: {parse['text']['speedup_vs_trafilatura']:.1f}x)",
+                parse["text"]["extraction_speedup_vs_trafilatura"],
+                ">=",
+                10,
+                "x faster",
+            )
+        )
+    if "html" in parse:
+        found.append(
+            Budget(
+                "parse.html.time_vs_trafilatura",
+                f"HTML record vs bare trafilatura with the same options, "
+                f"{parse['html']['files']} pages",
+                parse["html"]["time_vs_trafilatura"],
+                "<=",
+                1.2,
+                "x its time",
+            )
+        )
+    if "scale" in parse:
+        found.append(
+            Budget(
+                "parse.scale.growth_exponent",
+                "parse time over size, 64 KB to 5 MB (1 = linear, 2 = quadratic)",
+                parse["scale"]["growth_exponent"],
+                "<=",
+                1.2,
+                "",
+            )
+        )
+    for function_id, figures in results.get("cold_start", {}).get("imports", {}).items():
+        found.append(
+            Budget(
+                f"cold_start.{function_id}.import_vs_boto3",
+                f"importing {figures['module']} as Lambda would (tracing on) vs import boto3",
+                figures["ratio_to_boto3"],
+                "<=",
+                2.0,
+                "x",
+            )
+        )
+    for function_id, figures in results.get("deployment", {}).get("functions", {}).items():
+        found.append(
+            Budget(
+                f"deployment.{function_id}.runtime_packages",
+                f"packages the python3.13 runtime already has, in {function_id}'s deployment",
+                len(figures["runtime_packages"]),
+                "<=",
+                0,
+                "packages",
+            )
+        )
+        found.append(
+            Budget(
+                f"deployment.{function_id}.layers_not_imported",
+                f"layers of {function_id} none of whose packages its code imports",
+                len(figures["layers_not_imported"]),
+                "<=",
+                0,
+                "layers",
+            )
+        )
+    api = results.get("api", {})
+    if "requests_per_page" in api:
+        found.append(
+            Budget(
+                "api.requests_per_page",
+                "most DynamoDB requests one API page made, any route",
+                api["requests_per_page"],
+                "<=",
+                1,
+                "requests",
+            )
+        )
+        found.append(
+            Budget("api.scans", "DynamoDB Scans made by the API", api["scans"], "<=", 0, "scans")
+        )
+    cost = results.get("cost", {})
+    if "sync_write_units" in cost:
+        found.append(
+            Budget(
+                "ingest.sync_write_units",
+                "write units of the reference article on the ingest function's synchronous path",
+                cost["sync_write_units"],
+                "<=",
+                15,
+                "WCU",
+            )
+        )
+    return found
