@@ -92,20 +92,23 @@ KNOWN_FAILURES: dict[str, str] = {
         "('Olympia 2022 - Nordische Kombination: Zeitplan …'); truth counts the box as not "
         "article, the page puts it inside the article's text"
     ),
+    "html/trafilatura/die-tagespost.de.Demut.html": (
+        "check: truth counts the page's subheading (the <h2> in the article's <hgroup>, 'Risiken "
+        "und Nebenwirkungen … Pandemie.') as body; trafilatura leaves it out of the text and "
+        "newsdesk gives it as the standfirst (the dek), as the scrapinghub truth wants deks"
+    ),
+    "html/scrapinghub/51d066b0602c9421d8d6410bc4b931700978409a3faa2a984e8fbde519ad7241.html": (
+        "body: truth's articleBody holds the page's sidebar headlines ('Man Shot at Dallas Gas "
+        "Station Dies at Hospital', 'Fort Worth May Dry Human Waste …') and a video caption; "
+        "newsdesk keeps the article (precision 0.91, recall 0.64)"
+    ),
+    "html/scrapinghub/f105de6e63ca91ea482f60193f6252092557f969f2fd128ff68c0d4d6b90dd7d.html": (
+        "body: truth puts spaces around inline links in the Japanese text ('アプリ Kindle for PC "
+        "に関する話'); the page has none ('アプリ<a>Kindle for PC</a>に関'), so the shingles "
+        "around every link differ"
+    ),
 }
 
-# Files added when the corpus grew (88 HTML pages, 15 horne2017 texts) that the parser does not yet
-# meet, with the problem each shows; not yet investigated one by one (issue 12). Strict
-# xfails like KNOWN_FAILURES: a file that starts passing fails the run until it is removed here.
-PENDING_FAILURES: dict[str, str] = {
-    "html/scrapinghub/51d066b0602c9421d8d6410bc4b931700978409a3faa2a984e8fbde519ad7241.html": "body F1 0.752 < 0.9",
-    "html/scrapinghub/624fcd903d56fc7055fa7097b330629450c095ad6937318deb027be7803bbf35.html": "body F1 0.651 < 0.9",
-    "html/scrapinghub/9a440270bf8625d586039dfae1b8df409b467524e075124cd7a5424a5806901b.html": "body F1 0.875 < 0.9",
-    "html/scrapinghub/ba4dfe2d3e817ff7b8b01172ccc307850fc5469bcdd26c3c48ca046cb88ab7cf.html": "body F1 0.709 < 0.9",
-    "html/scrapinghub/ef2b3f268a67950c16563de9ca3209163c7618868c0216739e1e794e7884cc20.html": "body F1 0.895 < 0.9",
-    "html/scrapinghub/f105de6e63ca91ea482f60193f6252092557f969f2fd128ff68c0d4d6b90dd7d.html": "body F1 0.820 < 0.9",
-}
-KNOWN_FAILURES.update(PENDING_FAILURES)
 
 _QUOTES = str.maketrans(
     {"‘": "'", "’": "'", "‚": "'", "′": "'", "“": '"', "”": '"', "„": '"', "″": '"'}
@@ -465,3 +468,60 @@ def test_corpus_is_complete(corpus_dir: Path) -> None:
         and "licenses" not in path.parts
     }
     assert files == {entry["file"] for entry in TRUTH}
+
+
+# Issue 12's bar for each corpus: (corpus, metric of corpus_metrics, minimum). HTML metrics are
+# measured where the truth states them (trafilatura: headline, authors, date, checks;
+# scrapinghub: body).
+THRESHOLDS: list[tuple[str, str, float]] = [
+    ("trafilatura", "headline", 0.90),
+    ("trafilatura", "authors F1", 0.85),
+    ("trafilatura", "date", 0.95),
+    ("trafilatura", "checks", 0.97),
+    ("scrapinghub", "body", 0.97),
+    ("horne2017", "body", 0.99),
+]
+# Bars not met, with what keeps them out of reach (strict xfails, as for files).
+THRESHOLD_SHORTFALLS: dict[tuple[str, str], str] = {
+    ("trafilatura", "date"): (
+        "38/42 = 0.905: four dates cannot match this truth: beige (the page states "
+        "23:00Z, the truth its local date), ekiba and schweizerjaeger (truth dates the pages "
+        "do not state), internetchemie (only an update date is stated, and an update is not a "
+        "publication); see KNOWN_FAILURES"
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("corpus", "metric", "minimum"),
+    [
+        pytest.param(
+            corpus,
+            metric,
+            minimum,
+            id=f"{corpus}-{metric}",
+            marks=[pytest.mark.xfail(strict=True, reason=THRESHOLD_SHORTFALLS[corpus, metric])]
+            if (corpus, metric) in THRESHOLD_SHORTFALLS
+            else [],
+        )
+        for corpus, metric, minimum in THRESHOLDS
+    ],
+)
+def test_corpus_meets_its_bar(corpus_dir: Path, corpus: str, metric: str, minimum: float) -> None:
+    score = corpus_metrics(by_corpus(all_scores())[corpus])[metric]
+    assert score is not None and score >= minimum, f"{corpus} {metric} {score} < {minimum}"
+
+
+def test_newsdesk_is_at_least_bare_trafilatura_on_every_metric(corpus_dir: Path) -> None:
+    # Given newsdesk's and bare trafilatura's scores on the same files, corpus by corpus
+    ours, theirs = by_corpus(all_scores()), by_corpus(baseline_scores())
+    behind = [
+        f"{corpus} {metric}: {mine:.3f} < {base:.3f}"
+        for corpus, group in ours.items()
+        for metric, mine in corpus_metrics(group).items()
+        if mine is not None
+        and (base := corpus_metrics(theirs[corpus])[metric]) is not None
+        and mine < base
+    ]
+    # Then newsdesk is behind on none
+    assert not behind, "\n".join(behind)

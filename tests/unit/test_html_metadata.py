@@ -278,3 +278,53 @@ def test_markdown_front_matter_and_json_state_the_lead_image() -> None:
     assert image is not None and image.url == "https://img.example.com/terminal.jpg"
     data["image"] = "file:///etc/passwd"
     assert parse_article(json.dumps(data).encode(), filename="ferry.json").image is None
+
+
+def test_teaser_links_promotions_and_other_stories_leave_the_body() -> None:
+    # Given an article with an inline "READ MORE: …" teaser, a "DON'T MISS" box of headlines
+    # between paragraphs, a promotion, a shortcode and a "latest news" box of other stories
+    body = (
+        "<h1>Ferry terminal approved</h1><article>"
+        "<p>The harbour authority approved the new ferry terminal on Tuesday.</p>"
+        "<p>READ MORE: Island fares to rise as ferry operator cuts routes</p>"
+        "<p>Construction starts in spring and ends before the summer season.</p>"
+        "<p>DON'T MISS</p><p>Storm closes the old pier for good</p><p>Harbour master retires</p>"
+        "<p>Residents asked for lower fares during the works on the quay.</p>"
+        "<p>Get Harbour Monthly delivered every month. 12 issues for £11.99. Click here.</p>"
+        '<p>[button link="https://example.com/x"] Send us YOUR view[/button]</p>'
+        "<p>Like this story? Share it with a friend!</p></article>"
+        '<div class="latest-news-box"><a href="/a">Bridge reopens</a><a href="/b">Quay works '
+        'delayed</a><a href="/c">Ferry fares frozen</a></div>'
+    )
+    article = parse(page("", body))
+    # Then the body is the article's own paragraphs, the teasers are related links
+    assert article.body == [
+        "The harbour authority approved the new ferry terminal on Tuesday.",
+        "Construction starts in spring and ends before the summer season.",
+        "Residents asked for lower fares during the works on the quay.",
+    ]
+    assert [link.headline for link in article.related] == [
+        "Island fares to rise as ferry operator cuts routes",
+        "Storm closes the old pier for good",
+        "Harbour master retires",
+    ]
+
+
+def test_a_dek_under_the_headline_is_the_standfirst_and_an_intro_opens_the_body() -> None:
+    body = (
+        "<header><h1>Ferry terminal approved</h1><h2>After two years of talks the harbour "
+        "authority said yes to the terminal, and to a new road.</h2></header>"
+        '<div class="article__intro"><p>The harbour authority approved the new ferry terminal '
+        "on Tuesday, after a long dispute over the cost of the access road.</p></div>"
+        "<article><p>Construction starts in spring. The terminal will serve three island routes "
+        "and replace the old pier, which has been closed to cars since last winter.</p>"
+        "<p>Residents welcomed the decision but asked for lower fares during the works.</p>"
+        "</article>"
+    )
+    article = parse(page("", body))
+    assert article.standfirst == (
+        "After two years of talks the harbour authority said yes to the terminal, and to a new "
+        "road."
+    )
+    assert article.body[0].startswith("The harbour authority approved the new ferry terminal")
+    assert not any(p.startswith("After two years of talks") for p in article.body)

@@ -68,6 +68,13 @@ _CAPTION_CLASS = re.compile(
     re.I,
 )
 _MAX_CAPTION_CHARS = 400
+# Boxes of other stories beside or under the article ("Latest news", "Read next", "Trending").
+_STORY_BOX = re.compile(
+    r"(?:^|[\s_-])(?:latest-?(?:news|stories|posts|articles)|read-?next|recommended|trending|"
+    r"top-?stories|more-?(?:news|stories)|news-?box|teaser-?list)(?:$|[\s_-])",
+    re.I,
+)
+_MIN_STORY_BOX_LINKS = 3
 _MAX_PICTURE_BOX_CHARS = 1000  # a picture's box holds a caption, not an article
 _BLOCK_TAGS = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table"})
 _PICTURE_BOX = re.compile(
@@ -101,9 +108,11 @@ _INTRO_CLASS = re.compile(
     re.I,
 )
 _INTRO_SIBLINGS = 3
+_HEADLINE_REPEAT_WINDOW = 5
 _LEAD_TAGS = frozenset({"p", "div", "h2", "h3", "span", "section", "strong", "b"})
 _INTRO_WINDOW = 40
 _MIN_INTRO_CHARS = 60
+_MAX_BYLINE_LINE_CHARS = 200
 _MAX_INTRO_CHARS = 800
 # A text's closing lines (sign-off, source credit, update note) are its last few paragraphs.
 _CLOSING_LINES = 4
@@ -184,13 +193,17 @@ def parse_html(text: str) -> Extracted:
         titles = [headline.value, *(value for _, value in page.headlines)]
         titles += [f"{kicker} {rest}" for kicker, rest in page.kicked_headings]
         paragraphs = _drop_repeated_headline(paragraphs, titles, sites)
-    # The lead the page sets under its headline opens the body when trafilatura left it out:
-    # an intro paragraph, and before it a dek (subheading). A dek is kept as body text, as the
-    # page shows it, not as the standfirst: most pages' deks are their opening sentence.
+    # What the page sets under its headline: an intro paragraph opens the body when trafilatura
+    # left it out (it is the lead); a dek (a subheading) is the standfirst, unless trafilatura
+    # kept it as the body's opening, where it stays (one place, never twice).
+    dek, intro = leads
     opening = _key(" ".join(paragraphs[:4]))
-    for lead in reversed(leads):
-        if lead is not None and _key(lead) not in opening:
-            paragraphs.insert(0, lead)
+    standfirst = dek if dek is not None and _key(dek) not in opening else None
+    if intro is not None and intro != dek:
+        # The lead opens the text, wherever trafilatura put it.
+        paragraphs = [p for p in paragraphs if _key(p) != _key(intro)]
+        if _key(intro) not in _key(" ".join(paragraphs[:4])):
+            paragraphs.insert(0, intro)
     trailer = clean_trailer(paragraphs, authors=authors.value)
 
     for name, choice in (
@@ -207,7 +220,7 @@ def parse_html(text: str) -> Extracted:
         format="html",
         headline=headline.value if headline else None,
         section=section.value if section else None,
-        standfirst=None,  # a page's dek and description are most often its lead: body text
+        standfirst=standfirst,
         authors=authors.value,
         publisher=(publisher.value if publisher else None) or trailer.publisher,
         published_at=published.value if published else None,
@@ -242,8 +255,10 @@ def _prune(tree: Any) -> None:
     doomed: list[Any] = list(tree.iter("figcaption"))
     for node in tree.xpath("//*[@class]"):
         label = node.get("class")
-        if _HOVER_CARD.search(label) or (
-            _CAPTION_CLASS.search(label) and _short(node, _MAX_CAPTION_CHARS)
+        if (
+            _HOVER_CARD.search(label)
+            or (_CAPTION_CLASS.search(label) and _short(node, _MAX_CAPTION_CHARS))
+            or (_STORY_BOX.search(label) and _is_story_box(node))
         ):
             doomed.append(node)
         elif _PICTURE_BOX.search(label) and _short(node, _MAX_PICTURE_BOX_CHARS):
@@ -262,6 +277,11 @@ def _prune(tree: Any) -> None:
     for node in doomed:
         if node.getparent() is not None:
             node.drop_tree()
+
+
+def _is_story_box(node: Any) -> bool:
+    """Other stories' cards: several links, and not the box that holds the article's heading."""
+    return len(node.xpath(".//a[@href]")) >= _MIN_STORY_BOX_LINKS and not node.xpath(".//h1")
 
 
 def _short(node: Any, limit: int) -> bool:
@@ -319,6 +339,9 @@ def _headline(page: PageMeta, sites: set[str]) -> _Choice | None:
     for part in title_parts:
         if _key(part) not in sites:
             return _Choice(part, "title")
+    for text in page.h1:
+        if _key(text) not in sites:
+            return _Choice(text, "h1")
     return None
 
 
@@ -638,13 +661,12 @@ def _lead_image(candidate: PageImage, base: str | None) -> LeadImage | None:
 
 
 def _drop_repeated_headline(paragraphs: list[str], titles: list[str], sites: set[str]) -> list[str]:
-    """The page's heading often opens the extracted text; a headline (with or without its
-    kicker or site name, as any title the page states) is not body."""
+    """The page's heading often opens the extracted text (or follows a picture); a headline
+    (with or without its kicker or site name, as any title the page states) is not body."""
     keys = {_key(title) for title in titles} | {_key(_strip_site(t, sites)) for t in titles}
     keys.discard("")
-    while paragraphs and _key(paragraphs[0]) in keys:
-        paragraphs = paragraphs[1:]
-    return paragraphs
+    head = [p for p in paragraphs[:_HEADLINE_REPEAT_WINDOW] if _key(p) not in keys]
+    return head + paragraphs[_HEADLINE_REPEAT_WINDOW:]
 
 
 def _dek_and_intro(heading: Any) -> tuple[str | None, str | None]:
@@ -683,6 +705,8 @@ def _lead_text(node: Any) -> str | None:
         return None
     if HEADER_DATE_BYLINE.pattern.match(text) or HEADER_DATE.pattern.match(text):
         return None
+    if BYLINE_PREFIX.pattern.match(text) and len(text) < _MAX_BYLINE_LINE_CHARS:
+        return None  # "By Mike Wuerthele and Malcolm Owen Monday, November 18, 2019"
     return text
 
 

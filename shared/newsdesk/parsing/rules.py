@@ -234,14 +234,16 @@ DATELINE_RULES: tuple[Rule, ...] = (
 READ_MORE_RULES: tuple[Rule, ...] = (
     _rule(
         "read_more_heading",
-        r"^(?:Read|See) (?:more|also)\b[^.!?]{0,80}:?$",
+        r"^(?:Read|See) (?:more|also)\b[^.!?:]{0,80}:?$",
         "Read more articles by Tom Fowdy:",
         re.IGNORECASE,
     ),
     _rule(
         "related_heading",
         r"^(?:Related(?: (?:articles|stories|coverage|content|reading))?|More (?:from|on|in) "
-        r"[^.!?]{1,60}|Also read|You may also like|Recommended)\s*:?$",
+        r"[^.!?]{1,60}|Also read|You may also like|Recommended(?: for you)?|Don[’']t miss|"
+        r"Most (?:read|popular|viewed)|Trending(?: now)?|Top stories|More stories|"
+        r"Latest (?:news|stories))\s*:?$",
         "Related stories:",
         re.IGNORECASE,
     ),
@@ -259,6 +261,17 @@ READ_MORE_RULES: tuple[Rule, ...] = (
 )
 # A single "Read more" line right after a headline line: an inline related link.
 INLINE_READ_MORE = _rule("inline_read_more", r"^(?:Read more|READ MORE|Read More)\W*$", "Read more")
+# A "READ MORE: <headline>" line inside the body (a teaser link between paragraphs), or an
+# "Also on rt.com <headline>" card: one related link, wherever it sits.
+INLINE_RELATED = _rule(
+    "inline_related",
+    r"^(?:(?:READ MORE|Read more|Read More|MORE|ALSO READ|Also read|Also Read|RELATED|Related|"
+    r"SEE ALSO|See also|SEE MORE|See more|WATCH|Watch|Opinion|OPINION|LESEN SIE AUCH|"
+    r"Lesen Sie auch|Mehr zum Thema|LIRE AUSSI|Lire aussi|À lire aussi|LEE TAMBIÉN|"
+    r"Lee también|LEGGI ANCHE|Leggi anche)"
+    r"\s*[:»>]\s*|Also on [\w.-]+\.[a-z]{2,}\s+)(?P<headline>\S.{5,200})$",
+    "READ MORE: Plague warning as CDC names the countries at risk",
+)
 
 RELATED_ENTRY_RULES: tuple[Rule, ...] = (
     _rule(
@@ -379,6 +392,36 @@ TRAILER_RULES: tuple[TrailerRule, ...] = (
         r"Foto ?/ ?Video|Titelbild|Beitragsbild)\s*:\s*[^.!?]{1,80}|©\s*(?!\d{4})[^.!?]{1,60})$",
         "Foto: Ingo Schneider",
         re.IGNORECASE,
+    ),
+    _trailer(
+        "chrome",
+        "engagement_prompt",
+        r"^(?:Tell us what (?:you|YOU) think|What do you think\?|Like this (?:story|article)\?|"
+        r"Share (?:this|it) with (?:a friend|your friends)|Did you (?:like|enjoy) this|"
+        r"Join the (?:conversation|discussion)|Leave a (?:comment|reply)).{0,80}$",
+        "Like this story? Share it with a friend!",
+        re.IGNORECASE,
+    ),
+    _trailer(
+        "chrome",
+        "promotion",
+        r"^(?=.{0,300}$)(?:.*\bclick(?:ing)? here\b|(?:Get|Subscribe|Sign up|Join|Try|Download|"
+        r"Become|Buy)\b.*\b(?:subscriptions?|subscribe|subscriber|issues for|use the code|promo "
+        r"code|free trial|newsletter)\b).*$",
+        "GET FOX BUSINESS ON THE GO BY CLICKING HERE",
+        re.IGNORECASE,
+    ),
+    _trailer(
+        "chrome",
+        "shortcode",
+        r"^\[(?P<tag>[a-z_]{2,20})\b[^\]]{0,300}\].{0,300}\[/(?P=tag)\]$",
+        "[button link=”http://example.com/submit/” type=”big”] Send us YOUR review[/button]",
+    ),
+    _trailer(
+        "chrome",
+        "bare_link",
+        r"^<?https?://\S+>?$",
+        "https://www.mysanantonio.com/news/article/Cat-found-14848175.php",
     ),
     _trailer(
         "chrome",
@@ -531,6 +574,7 @@ ALL_RULES: tuple[Rule, ...] = (
     *DATELINE_RULES,
     *READ_MORE_RULES,
     INLINE_READ_MORE,
+    INLINE_RELATED,
     EDITORS_NOTE,
     *RELATED_ENTRY_RULES,
     *TRAILER_RULES,

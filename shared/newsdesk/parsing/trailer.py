@@ -18,6 +18,7 @@ from newsdesk.parsing.rules import (
     DATELINE_RULES,
     EDITORS_NOTE,
     INLINE_READ_MORE,
+    INLINE_RELATED,
     PUBLISHER_RULES,
     READ_MORE_RULES,
     RELATED_ENTRY_RULES,
@@ -66,6 +67,7 @@ def clean_trailer(paragraphs: list[str], *, authors: Sequence[str] = ()) -> Trai
     """
     related: list[RelatedLink] = []
     body = _drop_anywhere(paragraphs, related)
+    body = _take_related_blocks(body, related)
     body, notes = _take_editors_note(body)
     tail: list[tuple[str, TrailerKind]] = []
     author_names = {name.casefold() for name in authors}
@@ -207,10 +209,40 @@ def _drop_anywhere(paragraphs: list[str], related: list[RelatedLink]) -> list[st
                 if kept and _looks_like_headline(kept[-1]):
                     related.append(RelatedLink(headline=kept.pop()))
                 continue
+            inline = INLINE_RELATED.pattern.match(text)
+            if inline is not None and _looks_like_headline(inline["headline"]):
+                related.append(RelatedLink(headline=inline["headline"].strip()))
+                continue
             if _is_anywhere_chrome(text):
                 continue
         kept.append(text)
     return kept
+
+
+def _take_related_blocks(body: list[str], related: list[RelatedLink]) -> list[str]:
+    """A "Read more"/"Don't miss" heading followed by headline-like entries, wherever it sits:
+    the entries are related links, and the body goes on after them (pages set such boxes
+    between paragraphs). A heading followed by anything else is left to the end-of-body rule."""
+    kept: list[str] = []
+    index = 0
+    while index < len(body):
+        text = body[index]
+        if len(text) <= _MAX_RELATED_CHARS and _READ_MORE.match(text):
+            end = index + 1
+            while end < len(body) and _looks_like_headline(body[end]):
+                end += 1
+            resumes = end < len(body) and not _is_trailer_run(body[end:])
+            if end > index + 1 and resumes:
+                related.extend(_related_entry(entry) for entry in body[index + 1 : end])
+                index = end
+                continue
+        kept.append(text)
+        index += 1
+    return kept
+
+
+def _is_trailer_run(paragraphs: list[str]) -> bool:
+    return all(classify_trailer(text) is not None for text in paragraphs)
 
 
 def _any_of(rules: Iterable[Rule]) -> re.Pattern[str]:
