@@ -32,6 +32,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--stack-name", help="on AWS: read the bucket and queue from this stack's outputs"
     )
+    parser.add_argument(
+        "--search",
+        action="store_true",
+        help="instead: rebuild the search index from the table's article records",
+    )
+    parser.add_argument("--table", help="with --search: the table (default: local, or the stack's)")
     add_target_arguments(parser)
 
 
@@ -129,6 +135,36 @@ def reindex(
     return sent
 
 
+def rebuild_search_index(target: Any, *, bucket: str, table: str, index_key: str) -> Any:
+    """A new search index from every article record of the table, replacing the one in S3
+    (unless the indexer changed it meanwhile: then ConcurrentUpdateError, run it again)."""
+    import tempfile
+    from pathlib import Path
+
+    from newsdesk.search.index import Removal, Upsert
+    from newsdesk.service.indexing import IndexerService
+    from newsdesk.storage.article_stream import scan_article_changes
+    from newsdesk.storage.articles import ArticleStore
+    from newsdesk.storage.index_files import IndexFileStore
+
+    dynamodb = target.client("dynamodb")
+    store = ArticleStore(dynamodb, table)
+    files = IndexFileStore(target.client("s3"), bucket, index_key)
+
+    def changes() -> Iterator[Upsert | Removal]:
+        for change in scan_article_changes(dynamodb, table):
+            if change.removed:
+                yield Removal(change.article_id, change.version)
+            elif change.needs_body_parts:
+                yield Upsert(store.get_article(change.article_id), change.version)
+            else:
+                yield Upsert(change.article(), change.version)
+
+    with tempfile.TemporaryDirectory(prefix="newsdesk-reindex-") as scratch:
+        service = IndexerService(files, work_dir=Path(scratch), fetch_article=store.get_article)
+        return service.rebuild(changes())
+
+
 def run(args: argparse.Namespace) -> int:
     from newsdesk_cli.aws_target import TargetError, connect, describe_error
     from newsdesk_cli.resources import LocalNames
@@ -138,6 +174,8 @@ def run(args: argparse.Namespace) -> int:
     except TargetError as exc:
         print(f"newsdesk reindex: {exc}", file=sys.stderr)
         return 2
+    if args.search:
+        return _run_search(args, target)
     try:
         bucket, queue_url = args.bucket or target.bucket, args.queue_url
         if not target.is_local and args.stack_name:
@@ -168,6 +206,47 @@ def run(args: argparse.Namespace) -> int:
         print(f"newsdesk reindex: {message}", file=sys.stderr)
         return 1
     print(f"re-enqueued {sent} object(s) under s3://{bucket}/{args.prefix} for ingestion")
+    return 0
+
+
+def _run_search(args: argparse.Namespace, target: Any) -> int:
+    from newsdesk.errors import ConcurrentUpdateError
+    from newsdesk_cli.aws_target import describe_error
+    from newsdesk_cli.commands.search import DEFAULT_INDEX_KEY
+    from newsdesk_cli.resources import LocalNames
+
+    try:
+        bucket, table = args.bucket or target.bucket, args.table
+        if not target.is_local and args.stack_name:
+            outputs = resolve_stack_outputs(target, args.stack_name)
+            bucket = bucket or outputs.get("BucketName")
+            table = table or outputs.get("TableName")
+        table = table or (LocalNames().table if target.is_local else None)
+        if not bucket or not table:
+            print(
+                "newsdesk reindex: on AWS give --stack-name, or --bucket and --table",
+                file=sys.stderr,
+            )
+            return 2
+        update = rebuild_search_index(
+            target, bucket=bucket, table=table, index_key=DEFAULT_INDEX_KEY
+        )
+    except ConcurrentUpdateError:
+        print(
+            "newsdesk reindex: the indexer changed the index during the rebuild; run it again",
+            file=sys.stderr,
+        )
+        return 1
+    except Exception as exc:
+        message = describe_error(exc, target)
+        if message is None:
+            raise
+        print(f"newsdesk reindex: {message}", file=sys.stderr)
+        return 1
+    print(
+        f"rebuilt the search index from {table}: {update.articles} article(s), "
+        f"{update.size:,} bytes → s3://{bucket}/{DEFAULT_INDEX_KEY}"
+    )
     return 0
 
 

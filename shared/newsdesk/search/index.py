@@ -1,14 +1,18 @@
 """The search index: one SQLite file with FTS5 tables, the packaged SQLite of the layer (sqlean).
 
 Layout (SCHEMA_VERSION):
-  docs(rowid, id, version, stemmed, sort_at, language, section, section_slug, summary)
-      one row per indexed article; `summary` is the JSON of its summary fields (what a hit shows)
+  docs(rowid, id, version, stemmed, sort_at, language, section, section_slug, data)
+      one row per indexed article; `data` is zlib-compressed JSON of its summary fields (what a
+      hit shows) and of the texts it was indexed with (for snippets)
   doc_authors(doc, slug, name), doc_tags(doc, tag)   filters and facets
   removed(id, version)    deletions, so a replayed older upsert cannot bring an article back
-  fts_stem, fts_plain     FTS5 tables (headline, standfirst, body, author, keywords), rowid =
-                          docs.rowid. English articles (and those of unknown language) go to
-                          fts_stem (porter stemming), other languages to fts_plain; both fold
-                          case and remove diacritics (unicode61 remove_diacritics 2).
+  fts_stem, fts_plain     contentless FTS5 tables (headline, standfirst, body, author,
+                          keywords), rowid = docs.rowid. English articles (and those of unknown
+                          language) go to fts_stem (porter stemming), other languages to
+                          fts_plain; both fold case and remove diacritics (unicode61
+                          remove_diacritics 2). Contentless: the text is kept once, compressed
+                          in docs.data; a page's snippets come from a small in-memory FTS5 table
+                          of that page's texts, searched with the same query.
 Changes carry a version (the record's change time, fixed width so strings order as times):
 an upsert or removal older than what the index holds for that id is skipped, so replays and
 reorders are harmless. sqlean is imported on first use, so importing this module is cheap.
@@ -19,6 +23,7 @@ from __future__ import annotations
 import html
 import json
 import sqlite3
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,7 +36,7 @@ from newsdesk.search.query import COLUMNS, MARK_CLOSE, MARK_OPEN, ParsedQuery, c
 from newsdesk.slugs import slugify
 from newsdesk.storage.keys import format_time
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 # Column weights of BM25, in COLUMNS order: headline above standfirst above body.
 WEIGHTS: tuple[float, ...] = (10.0, 4.0, 1.0, 3.0, 3.0)
 FACETS: tuple[str, ...] = ("section", "author", "tag", "lang")
@@ -118,9 +123,10 @@ def connect(path: Path | str, *, read_only: bool = False) -> sqlite3.Connection:
     driver = _sqlite()
     if read_only:
         uri = f"file:{Path(path).resolve()}?mode=ro&immutable=1"
-        connection = driver.connect(uri, uri=True, check_same_thread=False)
+        connection = driver.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
     else:
-        connection = driver.connect(str(path), check_same_thread=False)
+        connection = driver.connect(str(path), check_same_thread=False, isolation_level=None)
+    # isolation_level=None: no implicit transactions; updates are explicit BEGIN/COMMIT.
     return cast(sqlite3.Connection, connection)
 
 
@@ -129,6 +135,7 @@ class SearchIndex:
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._db = connection
+        self._snippet_tables: set[str] = set()
 
     # ------------------------------------------------------------ opening
 
@@ -163,7 +170,7 @@ class SearchIndex:
             "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
             "CREATE TABLE docs (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
             " version TEXT NOT NULL, stemmed INTEGER NOT NULL, sort_at TEXT NOT NULL,"
-            " language TEXT, section TEXT, section_slug TEXT, summary TEXT NOT NULL)",
+            " language TEXT, section TEXT, section_slug TEXT, data BLOB NOT NULL)",
             "CREATE INDEX docs_sort ON docs (sort_at, id)",
             "CREATE INDEX docs_section ON docs (section_slug)",
             "CREATE TABLE doc_authors (doc INTEGER NOT NULL, slug TEXT NOT NULL,"
@@ -177,7 +184,8 @@ class SearchIndex:
         columns = ", ".join(COLUMNS)
         for table, tokenizer in _TOKENIZERS.items():
             statements.append(
-                f"CREATE VIRTUAL TABLE {table} USING fts5({columns}, tokenize = '{tokenizer}')"
+                f"CREATE VIRTUAL TABLE {table} USING fts5({columns}, content = '',"
+                f" contentless_delete = 1, tokenize = '{tokenizer}')"
             )
         with self._transaction():
             for statement in statements:
@@ -240,7 +248,7 @@ class SearchIndex:
         document = _document(article)
         cursor = self._db.execute(
             "INSERT INTO docs (rowid, id, version, stemmed, sort_at, language, section,"
-            " section_slug, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " section_slug, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 rowid,
                 article.id,
@@ -250,7 +258,7 @@ class SearchIndex:
                 article.language,
                 article.section,
                 slugify(article.section) if article.section else None,
-                document.summary,
+                document.data,
             ),
         )
         new_rowid = cursor.lastrowid
@@ -307,7 +315,7 @@ class SearchIndex:
         order = "m.rank, d.id" if request.order == "relevance" else "d.sort_at DESC, d.id DESC"
         rows = self._db.execute(
             f"WITH m(rowid, rank) AS ({matches}) "
-            "SELECT d.rowid, d.stemmed, m.rank, d.summary FROM m JOIN docs d ON d.rowid = m.rowid"
+            "SELECT d.rowid, d.stemmed, m.rank, d.data FROM m JOIN docs d ON d.rowid = m.rowid"
             f" WHERE {_filter_sql(request.filters)} ORDER BY {order} LIMIT ? OFFSET ?",
             [*params, *_filter_params(request.filters), request.limit + 1, request.offset],
         ).fetchall()
@@ -317,12 +325,12 @@ class SearchIndex:
         hits = [
             SearchHit.model_validate(
                 {
-                    **json.loads(summary),
+                    **_unpack(data)["s"],
                     "score": round(-float(rank), 6),
                     "snippet": snippets.get(int(rowid), ""),
                 }
             )
-            for rowid, _, rank, summary in rows
+            for rowid, _, rank, data in rows
         ]
         facets = {
             name: self._facet(name, matches, params, request.filters) for name in request.facets
@@ -337,15 +345,15 @@ class SearchIndex:
         matches, params = self._matches(fts, filters)
         rows = self._db.execute(
             f"WITH m(rowid, rank) AS ({matches}) "
-            "SELECT d.rowid, d.stemmed, m.rank, d.summary FROM m JOIN docs d ON d.rowid = m.rowid"
+            "SELECT d.rowid, d.stemmed, m.rank, d.data FROM m JOIN docs d ON d.rowid = m.rowid"
             f" WHERE d.id != ? AND {_filter_sql(filters)} ORDER BY m.rank, d.id LIMIT ?",
             [*params, article_id, *_filter_params(filters), limit],
         ).fetchall()
         return [
             SearchHit.model_validate(
-                {**json.loads(summary), "score": round(-float(rank), 6), "snippet": ""}
+                {**_unpack(data)["s"], "score": round(-float(rank), 6), "snippet": ""}
             )
-            for _, _, rank, summary in rows
+            for _, _, rank, data in rows
         ]
 
     def _matches(self, fts: str, filters: SearchFilters) -> tuple[str, list[Any]]:
@@ -361,20 +369,38 @@ class SearchIndex:
         return " UNION ALL ".join(parts), [fts] * len(tables)
 
     def _snippets(self, fts: str, rows: Sequence[Sequence[Any]]) -> dict[int, str]:
+        """Snippets of a page's hits: their texts go into a small in-memory FTS5 table with the
+        same tokenizer, which FTS5's snippet() then reads with the same query."""
         found: dict[int, str] = {}
         for stemmed in (1, 0):
-            rowids = [int(row[0]) for row in rows if int(row[1]) == stemmed]
-            if not rowids:
+            page = [(int(row[0]), _unpack(row[3])["t"]) for row in rows if int(row[1]) == stemmed]
+            if not page:
                 continue
-            table = "fts_stem" if stemmed else "fts_plain"
-            marks = ", ".join("?" * len(rowids))
+            table = self._snippet_table(bool(stemmed))
+            self._db.execute(f"DELETE FROM {table}")
+            marks = ", ".join("?" * (len(COLUMNS) + 1))
+            self._db.executemany(
+                f"INSERT INTO {table} (rowid, {', '.join(COLUMNS)}) VALUES ({marks})",
+                [(rowid, *texts) for rowid, texts in page],
+            )
             for rowid, text in self._db.execute(
-                f"SELECT rowid, snippet({table}, -1, ?, ?, '…', ?) FROM {table}"
-                f" WHERE {table} MATCH ? AND rowid IN ({marks})",
-                [MARK_OPEN, MARK_CLOSE, SNIPPET_TOKENS, fts, *rowids],
+                f"SELECT rowid, snippet({_bare(table)}, -1, ?, ?, '…', ?) FROM {table}"
+                f" WHERE {_bare(table)} MATCH ?",
+                [MARK_OPEN, MARK_CLOSE, SNIPPET_TOKENS, fts],
             ):
                 found[int(rowid)] = _html_snippet(str(text or ""))
         return found
+
+    def _snippet_table(self, stemmed: bool) -> str:
+        table = "temp.snippets_stem" if stemmed else "temp.snippets_plain"
+        if table not in self._snippet_tables:
+            tokenizer = _TOKENIZERS["fts_stem" if stemmed else "fts_plain"]
+            self._db.execute(
+                f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5({', '.join(COLUMNS)},"
+                f" tokenize = '{tokenizer}')"
+            )
+            self._snippet_tables.add(table)
+        return table
 
     def _facet(
         self, name: str, matches: str, params: list[Any], filters: SearchFilters
@@ -402,7 +428,7 @@ class SearchIndex:
 class _Document:
     stemmed: bool
     sort_at: str
-    summary: str
+    data: bytes  # zlib of {"s": summary fields, "t": texts}
     texts: tuple[str, ...]  # in COLUMNS order
 
 
@@ -420,7 +446,12 @@ def _document(article: Article) -> _Document:
     return _Document(
         stemmed=article.language is None or article.language in STEMMED_LANGUAGES,
         sort_at=format_time(moment) if moment else "",
-        summary=json.dumps(summary, ensure_ascii=False, separators=(",", ":")),
+        data=zlib.compress(
+            json.dumps(
+                {"s": summary, "t": texts}, ensure_ascii=False, separators=(",", ":")
+            ).encode("utf-8"),
+            6,
+        ),
         texts=texts,
     )
 
@@ -453,6 +484,16 @@ def _filter_params(filters: SearchFilters) -> list[Any]:
     if filters.end is not None:
         params.append(format_time(filters.end))
     return params
+
+
+def _unpack(data: bytes) -> dict[str, Any]:
+    unpacked: dict[str, Any] = json.loads(zlib.decompress(data))
+    return unpacked
+
+
+def _bare(table: str) -> str:
+    """A table's name without its schema (what FTS5's auxiliary functions and MATCH take)."""
+    return table.rpartition(".")[2]
 
 
 def _html_snippet(text: str) -> str:

@@ -9,13 +9,16 @@ older records that arrive late.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
 
 from newsdesk.models import Article
 from newsdesk.storage import items as shapes
 from newsdesk.storage import keys
+from newsdesk.storage.failures import translate
 
 # The filter of an event source mapping on the stream that passes article records only
 # (Lambda FilterCriteria pattern; template.yaml declares the same).
@@ -74,3 +77,29 @@ def article_changes(records: Iterable[Mapping[str, Any]]) -> list[ArticleRecordC
         else:
             changes.append(ArticleRecordChange(item["id"], version, item))
     return changes
+
+
+def scan_article_changes(client: Any, table: str) -> Iterator[ArticleRecordChange]:
+    """Every article record of the table, as changes (a full read, for rebuilding the index:
+    one paginated Scan of the records only, never used to answer a request)."""
+    request: dict[str, Any] = {
+        "TableName": table,
+        "FilterExpression": "SK = :record",
+        "ExpressionAttributeValues": {":record": {"S": keys.ARTICLE_SK}},
+    }
+    while True:
+        try:
+            response = client.scan(**request)
+        except (ClientError, BotoCoreError) as error:
+            raise translate(error, f"scan {table}") from error
+        for raw in response.get("Items", []):
+            item = shapes.from_dynamo(raw)
+            if item.get("entity") != "article" or not item.get("id"):
+                continue
+            version = str(item.get("changed_at", ""))
+            active = None if shapes.is_tombstone(item) else item
+            yield ArticleRecordChange(item["id"], version, active)
+        start = response.get("LastEvaluatedKey")
+        if not start:
+            return
+        request["ExclusiveStartKey"] = start
