@@ -209,7 +209,11 @@ def related_corpus() -> list[Upload]:
 def sample_uploads() -> list[Upload]:
     """The local stack's sample articles (events/ refer to them by id)."""
     folder = ROOT / "newsdesk_cli" / "samples"
-    return [Upload(key=path.name, data=path.read_bytes()) for path in sorted(folder.iterdir())]
+    return [
+        Upload(key=path.name, data=path.read_bytes())
+        for path in sorted(folder.iterdir())
+        if path.is_file()  # samples/tour/ holds the files the README tour uploads by hand
+    ]
 
 
 def article_id(bucket: str, key: str) -> str:

@@ -47,7 +47,7 @@ def test_start_up_ingests_the_samples_and_prints_how_to_upload(stack: DevStack) 
     assert f"aws --endpoint-url {stack.endpoint_url} s3 cp FILE s3://{BUCKET}/incoming/" in (
         stack.output
     )
-    samples = sorted(path.name for path in SAMPLES_DIR.iterdir())
+    samples = sorted(path.name for path in SAMPLES_DIR.iterdir() if path.is_file())
 
     # When a client lists the articles
     status, _, page = stack.get("/articles?limit=100")
