@@ -1,14 +1,17 @@
 """The SQLite that `sam build` puts in the search layer is the packaged one, for arm64, with FTS5.
 
-Inspects .aws-sam/build (made by `make build`; this test does not build, as sam build downloads
-every layer's wheels): the layer holds sqlean for linux aarch64 / CPython 3.13, its binary was
-compiled with FTS5, and the same sqlean release (this machine's wheel) runs an FTS5 query with
-our index code. Skips, saying why, when there is no build.
+Inspects .aws-sam/build/SearchLayer when `make build` made it, else builds that one layer with
+the SAM CLI of `make install-sam` into a temporary directory (a few seconds: one wheel from
+PyPI). The layer must hold sqlean for linux aarch64 / CPython 3.13, compiled with FTS5, and the
+same sqlean release (this machine's wheel: an arm64 binary cannot run here) runs an FTS5 query
+with our index code. Skips, saying why, when neither a build nor the SAM CLI is there.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 from importlib.metadata import version
 from pathlib import Path
 
@@ -23,11 +26,50 @@ LAYER = ROOT / ".aws-sam" / "build" / "SearchLayer" / "python"
 EM_AARCH64 = 183  # ELF e_machine
 
 
+SAM = ROOT / ".venv-sam" / "bin" / "sam"
+
+
+def _python313() -> Path | None:
+    """The python3.13 sam build needs for the layer (as the Makefile finds it)."""
+    candidates = sorted((Path.home() / ".pyenv" / "versions").glob("3.13*/bin/python3.13"))
+    found = [path for path in candidates if path.is_file()]
+    if found:
+        return found[-1]
+    for folder in os.environ.get("PATH", "").split(os.pathsep):
+        path = Path(folder) / "python3.13"
+        if path.is_file():
+            return path
+    return None
+
+
 @pytest.fixture(scope="module")
-def built_layer() -> Path:
-    if not LAYER.is_dir():
-        pytest.skip(f"no built search layer at {LAYER.relative_to(ROOT)}: run `make build` first")
-    return LAYER
+def built_layer(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if LAYER.is_dir():
+        return LAYER
+    python = _python313()
+    if not SAM.is_file() or python is None:
+        pytest.skip("no built search layer, and no SAM CLI (make install-sam) or python3.13")
+    build_dir = tmp_path_factory.mktemp("sam-build")
+    env = {**os.environ, "PATH": f"{python.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env["SAM_CLI_TELEMETRY"] = "0"
+    result = subprocess.run(
+        [
+            str(SAM),
+            "build",
+            "SearchLayer",
+            "--template",
+            "template.yaml",
+            "--build-dir",
+            str(build_dir),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, f"sam build SearchLayer failed:\n{result.stdout}{result.stderr}"
+    return build_dir / "SearchLayer" / "python"
 
 
 def _native_modules(layer: Path) -> list[Path]:
