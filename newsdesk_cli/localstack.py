@@ -95,7 +95,13 @@ def ensure_port_free(host: str, port: int, what: str, flag: str) -> None:
 
 
 def handler_environment(
-    *, endpoint_url: str, table: str, bucket: str, prefix: str, json_logs: bool
+    *,
+    endpoint_url: str,
+    table: str,
+    bucket: str,
+    prefix: str,
+    json_logs: bool,
+    event_bus: str = "newsdesk",
 ) -> dict[str, str]:
     """The environment template.yaml gives the functions, pointed at the local moto server."""
     return {
@@ -107,6 +113,7 @@ def handler_environment(
         "TABLE_NAME": table,
         "BUCKET_NAME": bucket,
         "INCOMING_PREFIX": prefix,
+        "EVENT_BUS_NAME": event_bus,
         "MAX_FILE_BYTES": str(_template_default("MaxFileBytes", 10 * 1024 * 1024)),
         "CURSOR_SECRET": "newsdesk-local-cursor-secret",
         "SEARCH_INDEX_KEY": "search/articles.sqlite",
@@ -149,6 +156,7 @@ class LocalStack:
         self.threads: list[threading.Thread] = []
         # One process per function (its container), by folder under functions/.
         self.workers: dict[str, FunctionWorker] = {}
+        self.stream_sources: list[Any] = []
         self.moto: Any = None
         self.api: ApiServer | None = None
         self.resources: Any = None
@@ -209,6 +217,7 @@ class LocalStack:
                 bucket=self.resources.bucket,
                 prefix=self.resources.incoming_prefix,
                 json_logs=self.config.json_logs,
+                event_bus=self.resources.event_bus,
             )
         )
 
@@ -320,7 +329,7 @@ class LocalStack:
 
     def _start_stream_pollers(self) -> None:
         """Feed the table's stream to each stream consumer in functions/ that exists."""
-        from newsdesk_cli.stream_source import STREAM_CONSUMERS, StreamEventSource
+        from newsdesk_cli.stream_source import STREAM_CONSUMERS, StreamEventSource, stream_filter
 
         if not self.resources.stream_arn:
             return
@@ -333,7 +342,9 @@ class LocalStack:
                 self.workers[function_dir].as_handler(),
                 function_name=function_name,
                 log=self.log,
+                accept=stream_filter(function_name),
             )
+            self.stream_sources.append(source)
             self._spawn(f"stream-poller-{function_dir}", lambda s=source: self._run_stream(s))
 
     def _run_stream(self, source: Any) -> None:
@@ -377,6 +388,8 @@ class LocalStack:
                 s3.upload_file(str(path), self.resources.bucket, key)
                 keys.add(key)
         missing = self.tracker.wait_for(keys, self.config.samples_timeout, self.stop_event)
+        # Listings and counts follow from the stream: wait until the consumers caught up.
+        self.wait_for_streams(self.config.samples_timeout)
         if missing and not self.stop_event.is_set():
             self.log.warning(
                 "%d sample(s) not ingested after %.0f s: %s",
@@ -384,6 +397,18 @@ class LocalStack:
                 self.config.samples_timeout,
                 ", ".join(sorted(missing)),
             )
+
+    def wait_for_streams(self, timeout: float) -> bool:
+        """Wait until every stream consumer has seen the stream as it is now; False on timeout."""
+        since = time.monotonic()
+        deadline = since + timeout
+        while not self.stop_event.is_set():
+            if all(source.caught_up_at > since for source in self.stream_sources):
+                return True
+            if time.monotonic() > deadline:
+                return False
+            self.stop_event.wait(0.1)
+        return False
 
     def _spawn(self, name: str, target: Callable[[], Any]) -> None:
         thread = threading.Thread(target=target, name=name, daemon=True)

@@ -23,6 +23,10 @@ class LocalNames:
     table: str = "newsdesk-articles"
     queue: str = "newsdesk-ingest"
     dead_letter_queue: str = "newsdesk-ingest-dlq"
+    event_bus: str = "newsdesk"
+    # Local only (not in the template): a rule sends every event on the bus to this queue, so
+    # `newsdesk events` and the tests can read what the projector published.
+    event_tap_queue: str = "newsdesk-events"
 
 
 @dataclass(frozen=True)
@@ -37,10 +41,14 @@ class LocalResources:
     incoming_prefix: str
     visibility_timeout: int
     max_receive_count: int
+    event_bus: str
+    event_tap_queue_url: str
 
 
 # Logical ids in template.yaml.
 BUCKET_ID = "ArticleBucket"
+EVENT_BUS_ID = "ArticleEventBus"
+EVENT_TAP_RULE = "newsdesk-local-tap"
 TABLE_ID = "ArticlesTable"
 QUEUE_ID = "IngestQueue"
 DLQ_ID = "IngestDeadLetterQueue"
@@ -80,6 +88,11 @@ def create_resources(
     prefix = _create_bucket(
         s3, names.bucket, resources_of_type(template, "AWS::S3::Bucket")[BUCKET_ID], physical
     )
+    if EVENT_BUS_ID not in resources_of_type(template, "AWS::Events::EventBus"):
+        raise ValueError(f"template.yaml declares no {EVENT_BUS_ID}")
+    tap_url = _create_event_bus(
+        session.client("events", **kwargs), sqs, names.event_bus, names.event_tap_queue
+    )
 
     return LocalResources(
         bucket=names.bucket,
@@ -92,6 +105,8 @@ def create_resources(
         incoming_prefix=prefix,
         visibility_timeout=int(queues[QUEUE_ID].get("VisibilityTimeout", 30)),
         max_receive_count=int(redrive.get("maxReceiveCount", 5)),
+        event_bus=names.event_bus,
+        event_tap_queue_url=tap_url,
     )
 
 
@@ -155,6 +170,25 @@ def _create_table(dynamodb: Any, name: str, properties: dict[str, Any]) -> str |
         )
     stream_arn: str | None = description.get("LatestStreamArn")
     return stream_arn
+
+
+def _create_event_bus(events: Any, sqs: Any, bus: str, tap_queue: str) -> str:
+    """The bus, and the local tap: a rule matching every newsdesk event, targeting a queue."""
+    events.create_event_bus(Name=bus)
+    url: str = sqs.create_queue(QueueName=tap_queue)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    events.put_rule(
+        Name=EVENT_TAP_RULE,
+        EventBusName=bus,
+        EventPattern=json.dumps({"source": ["newsdesk"]}),
+        State="ENABLED",
+    )
+    events.put_targets(
+        Rule=EVENT_TAP_RULE, EventBusName=bus, Targets=[{"Id": "local-tap", "Arn": arn}]
+    )
+    return url
 
 
 def _create_bucket(s3: Any, name: str, properties: dict[str, Any], physical: dict[str, str]) -> str:

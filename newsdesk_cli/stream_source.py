@@ -7,7 +7,9 @@ batch given up after `max_retries` so one poison record cannot stall the stream 
 
 from __future__ import annotations
 
+import json
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +18,10 @@ from newsdesk_cli.lambda_context import LocalLambdaContext
 
 # (folder under functions/, logical id in template.yaml) of every function fed by the stream.
 # The local stack starts a poller for each one whose app.py exists.
-STREAM_CONSUMERS: list[tuple[str, str]] = [("indexer", "IndexerFunction")]
+STREAM_CONSUMERS: list[tuple[str, str]] = [
+    ("projector", "ProjectorFunction"),
+    ("indexer", "IndexerFunction"),
+]
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
@@ -36,17 +41,22 @@ class StreamEventSource:
     log: logging.Logger
     batch_size: int = 100
     max_retries: int = 3
+    # The mapping's FilterCriteria: records it rejects are skipped, as Lambda skips them.
+    accept: Callable[[dict[str, Any]], bool] = lambda _record: True
+    # When a poll that began then found nothing left to deliver (monotonic clock).
+    caught_up_at: float = 0.0
     _shards: dict[str, _Shard] = field(default_factory=dict)
 
     def poll_once(self) -> int:
         """Deliver at most one batch per shard; return how many records were delivered."""
+        started = time.monotonic()
         self._discover_shards()
         delivered = 0
         for shard_id, shard in self._shards.items():
             if shard.iterator is None:
                 continue
             response = self.client.get_records(ShardIterator=shard.iterator, Limit=self.batch_size)
-            records = response.get("Records", [])
+            records = [record for record in response.get("Records", []) if self.accept(record)]
             if not records:
                 shard.iterator = response.get("NextShardIterator")
                 continue
@@ -73,7 +83,13 @@ class StreamEventSource:
                     ShardIteratorType="AT_SEQUENCE_NUMBER",
                     SequenceNumber=failed_at,
                 )["ShardIterator"]
+        if not delivered and not self.failing():
+            self.caught_up_at = started
         return delivered
+
+    def failing(self) -> bool:
+        """Whether a batch failed and waits to be retried."""
+        return any(shard.failures for shard in self._shards.values())
 
     def _discover_shards(self) -> None:
         description = self.client.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]
@@ -102,3 +118,29 @@ class StreamEventSource:
         if failures:
             return str(failures[0].get("itemIdentifier") or first)
         return None
+
+
+def stream_filter(function_name: str) -> Callable[[dict[str, Any]], bool]:
+    """What the function's DynamoDB event source in template.yaml lets through (FilterCriteria
+    patterns: nested objects and lists of exact values, as far as the template uses them)."""
+    from newsdesk_cli.template import load_template, resources_of_type
+
+    function = resources_of_type(load_template(), "AWS::Serverless::Function").get(function_name)
+    patterns: list[Any] = []
+    for event in ((function or {}).get("Events") or {}).values():
+        if event.get("Type") == "DynamoDB":
+            filters = event.get("Properties", {}).get("FilterCriteria", {}).get("Filters", [])
+            patterns += [json.loads(entry["Pattern"]) for entry in filters]
+    if not patterns:
+        return lambda _record: True
+    return lambda record: any(_matches(pattern, record) for pattern in patterns)
+
+
+def _matches(pattern: Any, value: Any) -> bool:
+    if isinstance(pattern, dict):
+        return isinstance(value, dict) and all(
+            _matches(sub, value.get(name)) for name, sub in pattern.items()
+        )
+    if isinstance(pattern, list):
+        return value in pattern
+    return bool(pattern == value)

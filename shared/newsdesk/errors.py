@@ -40,7 +40,15 @@ class InvalidRequestError(NewsdeskError):
 
 
 class StorageError(NewsdeskError):
-    """A storage call failed for a reason that retrying will not fix."""
+    """A storage call failed for a reason that retrying will not fix.
+
+    `code` is machine-readable (what a failed ingestion records): item_too_large,
+    key_too_long, item_collection_full, storage_rejected.
+    """
+
+    def __init__(self, message: str, *, code: str = "storage_rejected") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class TransientError(NewsdeskError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, Literal, TypeVar
 
@@ -176,6 +177,38 @@ class Change(BaseModel):
     id: str
     change: Literal["updated", "removed"]
     at: datetime
+    version: int | None = Field(
+        default=None, description="The article's version after this change (grows by 1 a write)"
+    )
+
+
+@dataclass(frozen=True)
+class ArticleFilters:
+    """What GET /articles narrows by; slugs as the API takes them, times as UTC bounds."""
+
+    section: str | None = None
+    author: str | None = None
+    tag: str | None = None
+    lang: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    """What the table holds under an article id, as ingestion needs it to write the next one.
+
+    `version` counts the writes of the article's record (record or tombstone): every write is
+    conditional on the version it read, and every derived item and change event carries it.
+    """
+
+    article_id: str
+    version: int
+    removed: bool
+    content_hash: str | None = None
+    ingested_at: datetime | None = None
+    sequencer: str | None = None
+    body_generation: str | None = None
 
 
 T = TypeVar("T")
@@ -211,3 +244,51 @@ class SearchPage(BaseModel):
     items: list[SearchHit]
     facets: dict[str, list[FacetCount]] = Field(default_factory=dict)
     next_cursor: str | None = None
+
+@dataclass(frozen=True)
+class RecordImage:
+    """An article record or tombstone as the table's stream shows it (what views derive from).
+
+    `summary` is None for a tombstone; `sort_at` is when the article sorts in listings;
+    `expired` marks the item itself leaving the table (a tombstone's TTL ran out).
+    """
+
+    article_id: str
+    version: int
+    changed_at: datetime
+    summary: ArticleSummary | None
+    sort_at: datetime | None = None
+    author_bio: str | None = None
+    expired: bool = False
+
+
+@dataclass(frozen=True)
+class ProjectionState:
+    """What the projector last applied for one article: the version, and the listings it is
+    in (its registry entries are the author/section/tag ones among them)."""
+
+    article_id: str
+    version: int
+    active: bool
+    listings: tuple[str, ...] = ()
+
+
+EventType = Literal["Article Published", "Article Updated", "Article Removed"]
+
+
+@dataclass(frozen=True)
+class ArticleEvent:
+    """A change event for the bus (DESIGN §11): summary fields plus version, never the body."""
+
+    detail_type: EventType
+    article_id: str
+    version: int
+    changed_at: datetime
+    summary: ArticleSummary | None = None
+
+    def detail(self) -> dict[str, object]:
+        data: dict[str, object] = (
+            self.summary.model_dump(mode="json") if self.summary else {"id": self.article_id}
+        )
+        changed_at = self.changed_at.isoformat().replace("+00:00", "Z")
+        return {**data, "version": self.version, "changed_at": changed_at}

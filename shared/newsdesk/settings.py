@@ -16,6 +16,7 @@ class Settings(BaseModel):
     cors_origin: str = Field(default="*")
     api_cache_seconds: int = Field(default=60, ge=0)
     region: str = Field(default="us-east-1")
+    event_bus_name: str = Field(default="newsdesk")
     # Signs API list cursors; the template sets it per stack. The default only suits local runs.
     cursor_secret: str = Field(default="newsdesk-local-cursor-secret", min_length=1)
     # The search index file in the bucket (never under incoming_prefix: it must not be ingested),
@@ -36,6 +37,7 @@ class Settings(BaseModel):
             "cors_origin": "CORS_ORIGIN",
             "api_cache_seconds": "API_CACHE_SECONDS",
             "region": "AWS_REGION",
+            "event_bus_name": "EVENT_BUS_NAME",
             "cursor_secret": "CURSOR_SECRET",
             "search_index_key": "SEARCH_INDEX_KEY",
             "search_refresh_seconds": "SEARCH_REFRESH_SECONDS",

@@ -26,7 +26,7 @@ from newsdesk_cli.lambda_context import LocalLambdaContext
 from newsdesk_cli.resources import LocalResources
 from newsdesk_cli.sqs_source import SqsEventSource
 from tests.conftest import load_event
-from tests.integration.moto_stack import template_stack
+from tests.integration.moto_stack import ProjectorFeed, template_stack
 
 REGION = "us-east-1"
 ROOT = Path(__file__).resolve().parents[2]
@@ -246,6 +246,7 @@ class Stack:
     session: Any
     source: SqsEventSource
     counter: RequestCounter
+    projector: ProjectorFeed
     uploads: dict[str, Upload] = field(default_factory=dict)
 
     @property
@@ -272,6 +273,8 @@ class Stack:
         if failed:
             reason = failed[0].handler_error or failed[0].response
             raise AssertionError(f"ingest left messages on the queue: {reason}"[:2000])
+        # The derived views (listings, registries, change feed) follow from the stream.
+        self.projector.drain()
 
     def get(
         self, path: str, params: dict[str, str | list[str]] | None = None, **options: Any
@@ -345,9 +348,11 @@ def call_api(event: dict[str, Any]) -> ApiResponse:
 def _reset_cached_clients() -> None:
     from functions.api import app as api
     from functions.ingest import app as ingest
+    from functions.projector import app as projector
 
     get_settings.cache_clear()
     ingest.get_service.cache_clear()
+    projector.get_service.cache_clear()
     api._service_cache.clear()
 
 
@@ -374,7 +379,13 @@ def running_stack() -> Iterator[Stack]:
             queue_arn=resources.queue_arn,
         )
         try:
-            yield Stack(resources=resources, session=session, source=source, counter=counter)
+            yield Stack(
+                resources=resources,
+                session=session,
+                source=source,
+                counter=counter,
+                projector=ProjectorFeed(session, resources),
+            )
         finally:
             _reset_cached_clients()
             boto3.DEFAULT_SESSION = None

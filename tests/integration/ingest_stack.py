@@ -6,9 +6,11 @@ the local SQS event source delivering to functions.ingest.app.lambda_handler, an
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -16,11 +18,14 @@ import pytest
 from botocore.exceptions import ClientError
 
 from functions.ingest import app
+from newsdesk.models import ArticleFilters, ArticleSummary, Change, Ingestion
 from newsdesk.storage.articles import ArticleStore
 from newsdesk.storage.objects import ObjectStore
+from newsdesk.storage.queries import ContentQueries
 from newsdesk_cli.lambda_context import LocalLambdaContext
 from newsdesk_cli.resources import LocalResources
 from newsdesk_cli.sqs_source import PollResult, SqsEventSource
+from tests.integration.moto_stack import ProjectorFeed
 
 REGION = "us-east-1"
 WRITE_OPERATIONS = frozenset(
@@ -63,6 +68,7 @@ class IngestStack:
     sqs: Any
     dynamodb: Any
     source: SqsEventSource
+    projector: ProjectorFeed
     calls: Counter[str] = field(default_factory=Counter)
 
     @property
@@ -103,6 +109,16 @@ class IngestStack:
     def deliver_all(self) -> list[PollResult]:
         return self.source.drain(max_polls=20)
 
+    def views(self) -> Views:
+        """The derived views as the API reads them, once the projector caught up."""
+        self.projector.drain()
+        return Views(
+            ContentQueries(
+                self.dynamodb, self.resources.table, cursor_secret="t", clock=_always_stale()
+            ),
+            self,
+        )
+
     def writes(self) -> int:
         return sum(self.calls[name] for name in WRITE_OPERATIONS)
 
@@ -139,12 +155,67 @@ def throttle_key(client: Any, key_fragment: str) -> Callable[[], None]:
                     },
                     "ResponseMetadata": {"HTTPStatusCode": 400},
                 },
-                "TransactWriteItems",
+                "PutItem",
             )
 
-    event_name = "provide-client-params.dynamodb.TransactWriteItems"
+    event_name = "provide-client-params.dynamodb.PutItem"
     client.meta.events.register(event_name, fail)
     return lambda: client.meta.events.unregister(event_name, fail)
+
+
+@dataclass
+class Views:
+    """Listings, registries, change feed and failures, read through the API's queries."""
+
+    queries: ContentQueries
+    stack: IngestStack
+
+    def listing(self, **filters: str) -> list[ArticleSummary]:
+        found: list[ArticleSummary] = []
+        cursor = None
+        while True:
+            page = self.queries.list_articles(ArticleFilters(**filters), limit=100, cursor=cursor)
+            found += page.items
+            cursor = page.next_cursor
+            if cursor is None:
+                return found
+
+    def ids(self, **filters: str) -> list[str]:
+        return [summary.id for summary in self.listing(**filters)]
+
+    def counts(self, kind: str) -> dict[str, int]:
+        pages = {
+            "author": self.queries.list_authors,
+            "section": self.queries.list_sections,
+            "tag": self.queries.list_tags,
+        }
+        items = pages[kind](limit=100, cursor=None).items
+        return {item.slug: item.article_count for item in items}
+
+    def changes(self, since: datetime | None = None) -> list[Change]:
+        since = since or datetime(2000, 1, 1, tzinfo=UTC)
+        return self.queries.list_changes(since, limit=100, cursor=None).items
+
+    def failed(self) -> list[Ingestion]:
+        return self.queries.list_failed_ingestions(limit=100, cursor=None).items
+
+    def listings_of(self, article_id: str) -> list[str]:
+        """The listing items an article has in its own partition (SK "L#...")."""
+        response = self.stack.dynamodb.query(
+            TableName=self.stack.resources.table,
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
+            ExpressionAttributeValues={
+                ":pk": {"S": f"ART#{article_id}"},
+                ":prefix": {"S": "L#"},
+            },
+        )
+        return sorted(item["listing"]["S"] for item in response["Items"])
+
+
+def _always_stale() -> Callable[[], float]:
+    """A clock for ContentQueries that makes it re-read the month index every time."""
+    ticks = itertools.count(step=3600)
+    return lambda: float(next(ticks))
 
 
 @pytest.fixture
@@ -164,6 +235,7 @@ def stack(resources: LocalResources, monkeypatch: pytest.MonkeyPatch) -> Iterato
         sqs=sqs,
         dynamodb=boto3.client("dynamodb", region_name=REGION),
         source=source,
+        projector=ProjectorFeed(boto3.Session(region_name=REGION), resources),
     )
     # S3 sends s3:TestEvent when the notification is configured: acknowledged, nothing stored.
     first = built.deliver()

@@ -49,7 +49,9 @@ def changes(stack: Stack, since: str, limit: int = 100) -> list[dict[str, Any]]:
         stack.counter.reset()
         response = stack.get("/changes", params)
         assert response.status == 200, response.raw_body
-        assert stack.counter.total == 1 and stack.counter.calls["Query"] == 1
+        # One Query per month the page crosses (all changes here are this month), and the
+        # month index once per instance.
+        assert stack.counter.calls["Query"] == 1 and stack.counter.calls["GetItem"] <= 1
         found += response.json["items"]
         cursor = response.json["next_cursor"]
         if not cursor:

@@ -78,10 +78,10 @@ def test_uploaded_article_is_stored_and_listed(stack: IngestStack) -> None:
     assert_stored_as_parsed(stack, key, data)
     reader = stack.reader()
     article_id_ = article_id(stack.bucket, key)
-    for listing in ("feed", "author#jane-doe", "section#opinion", "lang#en"):
-        assert [summary.id for summary in reader.list_listing(listing)] == [article_id_]
-    authors = {item["SK"]: item for item in reader.list_registry("author")}
-    assert authors["jane-doe"]["article_count"] == 1
+    views = stack.views()
+    for filters in ({}, {"author": "jane-doe"}, {"section": "opinion"}, {"lang": "en"}):
+        assert views.ids(**filters) == [article_id_]
+    assert views.counts("author") == {"jane-doe": 1}
     ingestion = reader.get_ingestion(key)
     assert ingestion is not None
     assert (ingestion.status, ingestion.article_ids) == ("stored", [article_id_])
@@ -145,8 +145,8 @@ def test_unchanged_reupload_writes_no_article_change(stack: IngestStack) -> None
 
     again = stack.reader().get_article(first.id)
     assert again.updated_at == first.updated_at
-    changes = _changes(stack)
-    assert [change["id"] for change in changes] == [first.id]
+    changes = stack.views().changes()
+    assert [(change.id, change.version) for change in changes] == [(first.id, 1)]
     ingestion = stack.reader().get_ingestion(key)
     assert ingestion is not None and ingestion.status == "unchanged"
 
@@ -169,13 +169,13 @@ def test_changed_reupload_moves_the_article_between_listings(stack: IngestStack)
     assert updated.updated_at is not None and first.updated_at is not None
     assert updated.updated_at >= first.updated_at
     assert updated.content_hash != first.content_hash
-    assert reader.list_listing("author#jane-doe") == []
-    assert [summary.id for summary in reader.list_listing("author#john-roe")] == [first.id]
-    assert [summary.id for summary in reader.list_listing("feed")] == [first.id]
-    assert [summary.summary for summary in reader.list_listing("feed")] == [updated.summary]
-    authors = {item["SK"]: item["article_count"] for item in reader.list_registry("author")}
-    assert authors == {"john-roe": 1}
-    assert sorted(reader.listings_of_article(first.id)) == sorted(
+    views = stack.views()
+    assert views.ids(author="jane-doe") == []
+    assert views.ids(author="john-roe") == [first.id]
+    assert views.ids() == [first.id]
+    assert [summary.summary for summary in views.listing()] == [updated.summary]
+    assert views.counts("author") == {"john-roe": 1}
+    assert views.listings_of(first.id) == sorted(
         ["feed", "author#john-roe", "section#opinion", "lang#en"]
         + [f"tag#{tag}" for tag in updated.tags]
     )
@@ -195,15 +195,16 @@ def test_delete_leaves_a_tombstone_and_empties_every_listing(stack: IngestStack)
     reader = stack.reader()
     with pytest.raises(GoneError):
         reader.get_article(article.id)
-    assert reader.listings_of_article(article.id) == []
-    for listing in ["feed", "author#jane-doe", "section#opinion", "lang#en"] + [
-        f"tag#{tag}" for tag in article.tags
+    views = stack.views()
+    assert views.listings_of(article.id) == []
+    for filters in [{}, {"author": "jane-doe"}, {"section": "opinion"}, {"lang": "en"}] + [
+        {"tag": tag} for tag in article.tags
     ]:
-        assert reader.list_listing(listing) == []
-    assert reader.list_registry("author") == []
-    assert reader.list_registry("tag") == []
-    assert [(change["id"], change["change"]) for change in _changes(stack)] == [
-        (article.id, "removed")
+        assert views.listing(**filters) == []
+    assert views.counts("author") == {}
+    assert views.counts("tag") == {}
+    assert [(change.id, change.change, change.version) for change in views.changes()] == [
+        (article.id, "removed", 2)
     ]
     headline = stack.dynamodb.query(
         TableName=stack.resources.table,
@@ -245,9 +246,9 @@ def test_batch_of_ten_with_three_bad_files(
     # Then the batch succeeds: 7 articles and 3 failed ingestions, nothing to retry
     assert len(result.received) == 10
     assert result.response == {"batchItemFailures": []}
-    reader = stack.reader()
-    assert len(reader.list_listing("feed")) == 7
-    failed = {ingestion.key: ingestion.code for ingestion in reader.list_failed_ingestions()}
+    views = stack.views()
+    assert len(views.listing()) == 7
+    failed = {ingestion.key: ingestion.code for ingestion in views.failed()}
     assert failed == {
         "incoming/batch/undecodable.txt": "undecodable",
         "incoming/batch/empty.txt": "empty",
@@ -287,8 +288,7 @@ def test_throttled_write_fails_only_that_record(stack: IngestStack) -> None:
     assert len(result.received) == 3
     assert len(result.failed) == 1
     assert _key_of(result.body_of(result.failed[0])) == "incoming/throttled.txt"
-    reader = stack.reader()
-    assert {summary.headline for summary in reader.list_listing("feed")} == {
+    assert {summary.headline for summary in stack.views().listing()} == {
         "Story calm-1 here",
         "Story calm-2 here",
     }
@@ -296,7 +296,7 @@ def test_throttled_write_fails_only_that_record(stack: IngestStack) -> None:
     recover()
     retry = stack.deliver()
     assert retry.failed == [] and retry.received == result.failed
-    assert len(reader.list_listing("feed")) == 3
+    assert len(stack.views().listing()) == 3
 
 
 def test_message_moves_to_dead_letter_queue_after_five_failed_receives(
@@ -363,12 +363,12 @@ def test_jsonl_file_gives_several_articles_and_delete_removes_all(stack: IngestS
     reader = stack.reader()
     ingestion = reader.get_ingestion(key)
     assert ingestion is not None and len(ingestion.article_ids) == 3
-    assert len(reader.list_listing("feed")) == 3
+    assert len(stack.views().listing()) == 3
 
     stack.delete(key)
     stack.deliver()
 
-    assert reader.list_listing("feed") == []
+    assert stack.views().listing() == []
     for article_id_ in ingestion.article_ids:
         with pytest.raises(GoneError):
             reader.get_article(article_id_)
@@ -420,16 +420,6 @@ def _key_of(body: str) -> str:
     return unquote_plus(json.loads(body)["Records"][0]["s3"]["object"]["key"])
 
 
-def _changes(stack: IngestStack) -> list[dict[str, str]]:
-    response = stack.dynamodb.query(
-        TableName=stack.resources.table,
-        IndexName=keys.GSI_LOOKUPS,
-        KeyConditionExpression="GSI2PK = :pk",
-        ExpressionAttributeValues={":pk": {"S": keys.CHANGES_PK}},
-    )
-    return [{"id": item["id"]["S"], "change": item["change"]["S"]} for item in response["Items"]]
-
-
 def test_late_create_after_delete_does_not_resurrect(stack: IngestStack) -> None:
     # Given an upload and its deletion, whose events arrive delete first
     key = "incoming/resurrect.txt"
@@ -444,7 +434,7 @@ def test_late_create_after_delete_does_not_resurrect(stack: IngestStack) -> None
     result = stack.deliver()
     # Then the article is not stored: the key's latest event was the delete
     assert result.failed == []
-    assert stack.reader().list_listing("feed") == []
+    assert stack.views().listing() == []
     ingestion = stack.reader().get_ingestion(key)
     assert ingestion is not None and ingestion.status == "removed"
 
@@ -461,7 +451,7 @@ def test_reupload_after_delete_brings_the_article_back(stack: IngestStack) -> No
 
     reader = stack.reader()
     article = reader.get_article(article_id(stack.bucket, key))
-    assert [summary.id for summary in reader.list_listing("feed")] == [article.id]
-    authors = {item["SK"]: item["article_count"] for item in reader.list_registry("author")}
-    assert authors == {"jane-doe": 1}
-    assert [change["change"] for change in _changes(stack)] == ["updated"]
+    views = stack.views()
+    assert views.ids() == [article.id]
+    assert views.counts("author") == {"jane-doe": 1}
+    assert [(change.change, change.version) for change in views.changes()] == [("updated", 3)]

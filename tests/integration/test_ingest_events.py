@@ -60,7 +60,7 @@ def test_test_event_is_acknowledged(event_bucket: Any, lambda_context: Any) -> N
     response = app.lambda_handler(load_event("sqs_s3_test_event"), lambda_context)
 
     assert response == {"batchItemFailures": []}
-    assert store().list_listing("feed") == []
+    assert store().get_ingestion("incoming/") is None
 
 
 def test_put_then_delete_sample_events(event_bucket: Any, lambda_context: Any) -> None:
@@ -69,15 +69,16 @@ def test_put_then_delete_sample_events(event_bucket: Any, lambda_context: Any) -
     put = upload_for(load_event("sqs_s3_put"), event_bucket, {key: synthetic_article()})
     # When the put event is handled, then the delete event
     assert app.lambda_handler(put, lambda_context) == {"batchItemFailures": []}
-    [summary] = store().list_listing("feed")
-    assert store().get_article(summary.id).source.key == key
+    ingestion = store().get_ingestion(key)
+    assert ingestion is not None and ingestion.status == "stored"
+    [article_id] = ingestion.article_ids
+    assert store().get_article(article_id).source.key == key
     assert app.lambda_handler(load_event("sqs_s3_delete"), lambda_context) == {
         "batchItemFailures": []
     }
     # Then the article is removed
     with pytest.raises(GoneError):
-        store().get_article(summary.id)
-    assert store().list_listing("feed") == []
+        store().get_article(article_id)
 
 
 def test_mixed_batch_sample_event(event_bucket: Any, lambda_context: Any) -> None:
@@ -98,10 +99,26 @@ def test_mixed_batch_sample_event(event_bucket: Any, lambda_context: Any) -> Non
     # Then nothing is retried: two articles, one failed ingestion, the duplicate a no-op
     assert response == {"batchItemFailures": []}
     reader = store()
-    assert sorted(summary.headline for summary in reader.list_listing("feed")) == [
+    outcomes = {
+        key: reader.get_ingestion(key)
+        for key in (
+            "incoming/2024/opinion/the-us-throws-china-a-bone.txt",
+            "incoming/wire/2026/Zürich café + more news.txt",
+            "incoming/uploads/scan-0042.txt",
+        )
+    }
+    assert {key: (i.status, i.code) for key, i in outcomes.items() if i} == {
+        "incoming/2024/opinion/the-us-throws-china-a-bone.txt": ("stored", None),
+        "incoming/wire/2026/Zürich café + more news.txt": ("stored", None),
+        "incoming/uploads/scan-0042.txt": ("failed", "binary"),
+    }
+    headlines = [
+        reader.get_article(article_id).headline
+        for ingestion in outcomes.values()
+        if ingestion
+        for article_id in ingestion.article_ids
+    ]
+    assert sorted(headlines) == [
         "Harbour city votes to keep its ferries running",
         "Lake ferries return to Zürich after the winter break",
-    ]
-    assert [(failure.key, failure.code) for failure in reader.list_failed_ingestions()] == [
-        ("incoming/uploads/scan-0042.txt", "binary")
     ]

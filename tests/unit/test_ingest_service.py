@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from newsdesk.errors import NotFoundError, StaleEventError, TransientError
-from newsdesk.models import Article, Ingestion
+from newsdesk.models import Article, Ingestion, IngestionStatus, StoredVersion
 from newsdesk.service.ingest import IngestService, parse_notification
-from newsdesk.storage.articles import SaveResult, StoredVersion, is_newer
+from newsdesk.storage.articles import SaveResult, is_newer
 from newsdesk.storage.objects import ObjectInfo
 from tests.conftest import load_event
 
@@ -66,6 +66,8 @@ class FakeStore:
     removed: set[str] = field(default_factory=set)
     saves: int = 0
     fail_with: Exception | None = None
+    versions: dict[str, int] = field(default_factory=dict)
+    sequencers: dict[str, str | None] = field(default_factory=dict)
 
     def get_ingestion(self, key: str) -> Ingestion | None:
         return self.ingestions.get(key)
@@ -78,10 +80,11 @@ class FakeStore:
                 removed = article_id in self.removed
                 found[article_id] = StoredVersion(
                     article_id=article_id,
+                    version=self.versions.get(article_id, 1),
                     content_hash=None if removed else article.content_hash,
                     ingested_at=None if removed else article.ingested_at,
                     removed=removed,
-                    item={},
+                    sequencer=self.sequencers.get(article_id),
                 )
         return found
 
@@ -102,17 +105,22 @@ class FakeStore:
         unchanged_ids: Sequence[str],
         previous: Mapping[str, StoredVersion],
         now: datetime,
+        written_ids: Sequence[str] = (),
     ) -> SaveResult:
         self._check(key, sequencer)
         self.saves += 1
         for article in changed:
             self.articles[article.id] = article
             self.removed.discard(article.id)
-        ids = [article.id for article in changed] + list(unchanged_ids)
+            self.versions[article.id] = self.versions.get(article.id, 0) + 1
+            self.sequencers[article.id] = sequencer
+        written = [article.id for article in changed] + list(written_ids)
+        ids = written + list(unchanged_ids)
+        status: IngestionStatus = "stored" if written else "unchanged"
         self.ingestions[key] = Ingestion(
-            key=key, bucket=bucket, status="stored", article_ids=ids, sequencer=sequencer, at=now
+            key=key, bucket=bucket, status=status, article_ids=ids, sequencer=sequencer, at=now
         )
-        return SaveResult([article.id for article in changed], list(unchanged_ids), [])
+        return SaveResult(written, list(unchanged_ids), [])
 
     def remove_object(
         self, *, key: str, bucket: str | None, sequencer: str | None, now: datetime

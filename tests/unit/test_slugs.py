@@ -9,7 +9,7 @@ from newsdesk.models import Source
 from newsdesk.parsing.document import Extracted
 from newsdesk.service.content import ArticleFilters, ContentService
 from newsdesk.slugs import slugify
-from newsdesk.storage.items import listings_of, registry_entries
+from newsdesk.storage.items import listings_of, registry_names
 
 NAMES = [
     ("The US throws China a bone, but don't buy it", "the-us-throws-china-a-bone-but-dont-buy-it"),
@@ -61,7 +61,7 @@ def test_section_tag_author_and_listing_slugs_agree() -> None:
     assert article.authors[0].slug == "sean-obrien"
     listings = listings_of(article)
     assert "section#art-and-design" in listings and "author#sean-obrien" in listings
-    assert ("section", "art-and-design") in registry_entries(article)
+    assert ("section", "art-and-design") in registry_names(article)
 
 
 class _RecordingStore:

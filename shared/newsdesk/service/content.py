@@ -8,7 +8,7 @@ dates, field selection) lives here too, so every rule about input is in one plac
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -18,6 +18,7 @@ from newsdesk.errors import InvalidRequestError, NotFoundError
 from newsdesk.models import (
     SUMMARY_FIELDS,
     Article,
+    ArticleFilters,
     ArticleSummary,
     AuthorProfile,
     Change,
@@ -48,18 +49,6 @@ _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATE_TIME = re.compile(
     r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$"
 )
-
-
-@dataclass(frozen=True)
-class ArticleFilters:
-    """What GET /articles narrows by; slugs as the API takes them, times as UTC bounds."""
-
-    section: str | None = None
-    author: str | None = None
-    tag: str | None = None
-    lang: str | None = None
-    start: datetime | None = None
-    end: datetime | None = None
 
 
 class RelatedArticle(BaseModel):

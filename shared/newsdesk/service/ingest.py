@@ -15,10 +15,10 @@ from urllib.parse import unquote_plus
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from newsdesk.errors import NotFoundError, ParseError, StaleEventError
-from newsdesk.models import Article, Ingestion, Source
+from newsdesk.errors import NotFoundError, ParseError, StaleEventError, StorageError
+from newsdesk.models import Article, Ingestion, Source, StoredVersion
 from newsdesk.parsing import parse_articles
-from newsdesk.storage.articles import SaveResult, StoredVersion, is_newer
+from newsdesk.storage.articles import SaveResult, is_newer, is_same_event
 from newsdesk.storage.objects import ObjectInfo
 
 logger = logging.getLogger(__name__)
@@ -141,6 +141,7 @@ class ArticleWriter(Protocol):
         unchanged_ids: Sequence[str],
         previous: Mapping[str, StoredVersion],
         now: datetime,
+        written_ids: Sequence[str] = (),
     ) -> SaveResult: ...
 
     def remove_object(
@@ -249,6 +250,9 @@ class IngestService:
             )
         except ParseError as error:
             return self._fail(event, error.code, error.message)
+        except Exception as error:  # a parser bug is deterministic: record it, do not retry
+            logger.exception("parser failed on %s", event.key)
+            return self._fail(event, "parser_error", f"the parser failed: {type(error).__name__}")
         if not articles:
             return self._fail(event, "no_articles", "the file holds no article")
         articles = [_with_source(article, info) for article in articles]
@@ -259,24 +263,34 @@ class IngestService:
         previous = self.store.get_versions([article.id for article in articles])
         changed: list[Article] = []
         unchanged: list[str] = []
+        written: list[str] = []
         for article in articles:
             stored = previous.get(article.id)
             if stored and not stored.removed and stored.content_hash == article.content_hash:
-                unchanged.append(article.id)
+                # Written by this very event before a crash (or a retry): stored, not unchanged.
+                if is_same_event(event.sequencer, stored.sequencer):
+                    written.append(article.id)
+                else:
+                    unchanged.append(article.id)
                 continue
             first_seen = stored.ingested_at if stored and not stored.removed else None
             changed.append(
                 article.model_copy(update={"ingested_at": first_seen or now, "updated_at": now})
             )
-        result = self.store.save_object(
-            key=event.key,
-            bucket=event.bucket,
-            sequencer=event.sequencer,
-            changed=changed,
-            unchanged_ids=unchanged,
-            previous=previous,
-            now=now,
-        )
+        try:
+            result = self.store.save_object(
+                key=event.key,
+                bucket=event.bucket,
+                sequencer=event.sequencer,
+                changed=changed,
+                unchanged_ids=unchanged,
+                written_ids=written,
+                previous=previous,
+                now=now,
+            )
+        except StorageError as error:
+            # Refused for good (an item or key over a DynamoDB limit): retrying cannot help.
+            return self._fail(event, error.code, str(error))
         status: OutcomeStatus = "stored" if result.stored or result.removed else "unchanged"
         return Outcome(key=event.key, status=status, article_ids=result.stored + result.unchanged)
 

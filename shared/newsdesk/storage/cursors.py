@@ -12,6 +12,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import re
 import zlib
 from typing import Any
 
@@ -20,8 +21,11 @@ from newsdesk.errors import InvalidRequestError
 MAX_CURSOR_CHARS = 1024
 _MAC_BYTES = 16
 _QUERY_ID_BYTES = 12
-# Every key attribute of the table and its indexes is a string; nothing else may be in a cursor.
-_KEY_ATTRIBUTES = frozenset({"PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK"})
+# Every key attribute of the table and its indexes is a string; nothing else may be in a cursor
+# but BUCKET: the month partition ("YYYY-MM") a list of a month-bucketed listing continues in.
+BUCKET = "M"
+_KEY_ATTRIBUTES = frozenset({"PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", BUCKET})
+_MONTH = re.compile(r"^\d{4}-\d{2}$")
 _MAX_KEY_VALUE_CHARS = 300
 _MAX_PAYLOAD_BYTES = 4096
 
@@ -109,6 +113,8 @@ def _checked_key(key: object) -> dict[str, str]:
     for value in key.values():
         if not isinstance(value, str) or len(value) > _MAX_KEY_VALUE_CHARS:
             raise _invalid("the cursor is malformed")
+    if BUCKET in key and not _MONTH.match(key[BUCKET]):
+        raise _invalid("the cursor is malformed")
     return dict(key)
 
 

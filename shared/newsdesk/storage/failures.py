@@ -1,4 +1,11 @@
-"""Turns botocore failures into newsdesk errors: transient ones are retried, the rest are not."""
+"""Turns botocore failures into newsdesk errors: the one place that says what is retried.
+
+TransientError (SQS or the stream retries; after the retries the message waits in a DLQ):
+throttling, timeouts, service errors, transaction conflicts, and failures of the deployment
+rather than of the input (access denied, a missing table or bus), which an operator fixes before
+redriving. StorageError (recorded as a failed ingestion, never retried): what the input itself
+makes impossible, such as an item or key over a DynamoDB limit.
+"""
 
 from __future__ import annotations
 
@@ -33,7 +40,22 @@ TRANSIENT_CODES = frozenset(
         "ThrottlingError",
         "TransactionConflict",
         "ProvisionedThroughputExceeded",
+        # The deployment, not the input: fixed by an operator, then redriven from the DLQ.
+        "AccessDenied",
+        "AccessDeniedException",
+        "UnrecognizedClientException",
+        "ExpiredTokenException",
+        "ResourceNotFoundException",
+        "KMSAccessDeniedException",
     }
+)
+# Permanent rejections caused by the data, by what DynamoDB's message says.
+_REJECTIONS = (
+    ("item size", "item_too_large"),
+    ("size of hashkey", "key_too_long"),
+    ("size of rangekey", "key_too_long"),
+    ("size of all range keys", "key_too_long"),
+    ("key size", "key_too_long"),
 )
 
 _NETWORK_ERRORS = (
@@ -59,6 +81,16 @@ def cancellation_codes(error: ClientError) -> list[str]:
     return [str(reason.get("Code", "None")) for reason in reasons]
 
 
+def _code(code: str, message: str) -> str:
+    if code == "ItemCollectionSizeLimitExceededException":
+        return "item_collection_full"
+    lowered = message.lower()
+    for fragment, rejection in _REJECTIONS:
+        if fragment in lowered:
+            return rejection
+    return "storage_rejected"
+
+
 def translate(error: Exception, action: str) -> NewsdeskError:
     """The newsdesk error for a failed AWS call; `action` says what was attempted (for logs)."""
     if isinstance(error, ClientError):
@@ -70,7 +102,10 @@ def translate(error: Exception, action: str) -> NewsdeskError:
             return StorageError(f"{action}: transaction cancelled ({', '.join(reasons)})")
         if is_transient(error):
             return TransientError(f"{action}: {code}")
-        return StorageError(f"{action}: {code or 'client error'}")
+        message = str(error.response.get("Error", {}).get("Message", ""))
+        return StorageError(
+            f"{action}: {code or 'client error'}: {message}"[:500], code=_code(code, message)
+        )
     if isinstance(error, _NETWORK_ERRORS):
         return TransientError(f"{action}: {type(error).__name__}")
     if isinstance(error, BotoCoreError):

@@ -27,7 +27,10 @@ from newsdesk.models import (
     Change,
     Ingestion,
     IngestionStatus,
+    ProjectionState,
+    RecordImage,
     SectionInfo,
+    StoredVersion,
     TagInfo,
 )
 from newsdesk.slugs import slugify
@@ -77,62 +80,61 @@ def _plain(value: Any) -> Any:
 # ----------------------------------------------------------------- listings
 
 
-def sort_time(article: Article) -> datetime:
+def sort_time(article: Article | ArticleSummary, ingested_at: datetime | None = None) -> datetime:
     """When an article sorts in listings: the date the file states, else when it was ingested."""
-    moment = article.published_at or article.ingested_at
+    moment = article.published_at or ingested_at
+    if moment is None and isinstance(article, Article):
+        moment = article.ingested_at
     if moment is None:
         raise ValueError(f"article {article.id} has neither published_at nor ingested_at")
     return moment
 
 
-def listings_of(article: Article | Mapping[str, Any]) -> list[str]:
-    """Every listing (GSI1 partition) an article, or its stored record item, appears in."""
-    data = _listing_data(article)
-    listings = [keys.listing_feed()]
-    if data.get("section"):
-        listings.append(keys.listing_section(slugify(data["section"])))
-    listings.extend(keys.listing_author(author["slug"]) for author in data.get("authors") or [])
-    listings.extend(keys.listing_tag(tag) for tag in data.get("tags") or [])
-    if data.get("language"):
-        listings.append(keys.listing_lang(data["language"]))
+def listings_of(article: Article | ArticleSummary) -> list[str]:
+    """Every listing an article appears in: feed, its section, authors, tags and language."""
+    listings = [keys.FEED]
+    if article.section and (section := slugify(article.section)):
+        listings.append(keys.listing_section(section))
+    listings.extend(keys.listing_author(author.slug) for author in article.authors)
+    listings.extend(keys.listing_tag(tag) for tag in article.tags)
+    if article.language:
+        listings.append(keys.listing_lang(article.language))
     return list(dict.fromkeys(listings))
 
 
-def registry_entries(article: Article | Mapping[str, Any]) -> dict[tuple[str, str], str]:
+def registry_entry(listing: str) -> tuple[str, str] | None:
+    """(kind, slug) of the registry entry a listing counts in; None for feed and languages."""
+    kind, _, slug = listing.partition("#")
+    return (kind, slug) if kind in keys.REGISTRY_KINDS and slug else None
+
+
+def registry_names(article: Article | ArticleSummary) -> dict[tuple[str, str], str]:
     """(kind, slug) -> display name of every registry entry an article counts in."""
-    data = _listing_data(article)
-    entries: dict[tuple[str, str], str] = {}
-    for author in data.get("authors") or []:
-        entries[("author", author["slug"])] = author["name"]
-    if data.get("section"):
-        entries[("section", slugify(data["section"]))] = data["section"]
-    for tag in data.get("tags") or []:
-        entries[("tag", tag)] = tag
-    return entries
+    names: dict[tuple[str, str], str] = {}
+    for author in article.authors:
+        names[("author", author.slug)] = author.name
+    if article.section and (section := slugify(article.section)):
+        names[("section", section)] = article.section
+    for tag in article.tags:
+        names[("tag", tag)] = tag
+    return names
 
 
-def _listing_data(article: Article | Mapping[str, Any]) -> Mapping[str, Any]:
-    if isinstance(article, Article):
-        return article.model_dump(mode="json", include={"section", "authors", "tags", "language"})
-    return article
-
-
-def summary_attributes(article: Article) -> Item:
+def summary_attributes(article: Article | ArticleSummary) -> Item:
     data = article.model_dump(mode="json", include=set(SUMMARY_FIELDS))
     return {name: data.get(name) for name in SUMMARY_FIELDS}
 
 
-def listing_item(article: Article, listing: str) -> Item:
-    sort_at = sort_time(article)
+def listing_item(summary: ArticleSummary, listing: str, *, sort_at: datetime, version: int) -> Item:
     return {
-        "PK": keys.article_pk(article.id),
+        "PK": keys.article_pk(summary.id),
         "SK": keys.listing_sk(listing),
-        "GSI1PK": listing,
-        "GSI1SK": keys.listing_sort_key(sort_at, article.id),
+        "GSI1PK": keys.listing_partition(listing, keys.month_of(sort_at)),
+        "GSI1SK": keys.listing_sort_key(sort_at, summary.id),
         "entity": "listing",
         "listing": listing,
-        "sort_at": keys.format_time(sort_at),
-        **summary_attributes(article),
+        "version": version,
+        **summary_attributes(summary),
     }
 
 
@@ -152,7 +154,9 @@ class EncodedRecord:
     parts: list[Item] = field(default_factory=list)
 
 
-def record_item(article: Article, *, object_key: str, sequencer: str | None) -> EncodedRecord:
+def record_item(
+    article: Article, *, object_key: str, sequencer: str | None, version: int = 1
+) -> EncodedRecord:
     """The record item of an active article (plus body part items when the body is huge)."""
     changed_at = article.updated_at or article.ingested_at
     if changed_at is None:
@@ -161,14 +165,12 @@ def record_item(article: Article, *, object_key: str, sequencer: str | None) -> 
     item: Item = {
         "PK": keys.article_pk(article.id),
         "SK": keys.ARTICLE_SK,
-        "GSI2PK": keys.CHANGES_PK,
-        "GSI2SK": keys.change_sort_key(changed_at, article.id),
         **data,
         "entity": "article",
         "state": "active",
+        "version": version,
         "object_key": object_key,
         "sort_at": keys.format_time(sort_time(article)),
-        "change": "updated",
         "changed_at": keys.format_time(changed_at),
     }
     if sequencer:
@@ -204,13 +206,11 @@ _RECORD_META = frozenset(
     {
         "PK",
         "SK",
-        "GSI2PK",
-        "GSI2SK",
         "entity",
         "state",
+        "version",
         "object_key",
         "sort_at",
-        "change",
         "changed_at",
         "seq",
         "body",
@@ -256,20 +256,23 @@ def article_from_items(
 
 
 def tombstone_item(
-    article_id: str, *, object_key: str, removed_at: datetime, sequencer: str | None
+    article_id: str,
+    *,
+    object_key: str,
+    removed_at: datetime,
+    sequencer: str | None,
+    version: int,
 ) -> Item:
     expires = removed_at + timedelta(days=TOMBSTONE_TTL_DAYS)
     item: Item = {
         "PK": keys.article_pk(article_id),
         "SK": keys.ARTICLE_SK,
-        "GSI2PK": keys.CHANGES_PK,
-        "GSI2SK": keys.change_sort_key(removed_at, article_id),
         "entity": "article",
         "state": "removed",
         "id": article_id,
+        "version": version,
         "object_key": object_key,
         "removed_at": keys.format_time(removed_at),
-        "change": "removed",
         "changed_at": keys.format_time(removed_at),
         "ttl": int(expires.timestamp()),
     }
@@ -278,9 +281,66 @@ def tombstone_item(
     return item
 
 
+def stored_version(item: Mapping[str, Any]) -> StoredVersion:
+    """What ingestion needs of a stored record or tombstone (records from before versions
+    count as version 0)."""
+    removed = is_tombstone(item)
+    ingested = item.get("ingested_at")
+    return StoredVersion(
+        article_id=str(item["id"]),
+        version=int(item.get("version", 0)),
+        removed=removed,
+        content_hash=None if removed else item.get("content_hash"),
+        ingested_at=_parse_time(ingested) if ingested and not removed else None,
+        sequencer=item.get("seq"),
+        body_generation=None if removed else item.get("body_gen"),
+    )
+
+
+def record_image(item: Mapping[str, Any]) -> RecordImage:
+    """A record or tombstone item as the stream shows it -> what the projector derives from.
+
+    The body is not decoded: listings, lookups and events carry the summary fields only.
+    """
+    summary = None if is_tombstone(item) else summary_from_item(item)
+    sort_at = item.get("sort_at")
+    return RecordImage(
+        article_id=str(item["id"]),
+        version=int(item.get("version", 0)),
+        changed_at=_parse_time(str(item["changed_at"])),
+        summary=summary,
+        sort_at=_parse_time(sort_at) if summary and sort_at else None,
+        author_bio=item.get("author_bio") if summary else None,
+    )
+
+
+# ----------------------------------------------------------------- change feed
+
+
+def change_item(image: RecordImage) -> Item:
+    """The article's entry in the change feed (one per article: its latest change)."""
+    return {
+        "PK": keys.article_pk(image.article_id),
+        "SK": keys.CHANGE_SK,
+        "GSI2PK": keys.changes_partition(keys.month_of(image.changed_at)),
+        "GSI2SK": keys.change_sort_key(image.changed_at, image.article_id),
+        "entity": "change",
+        "id": image.article_id,
+        "change": "removed" if image.summary is None else "updated",
+        "changed_at": keys.format_time(image.changed_at),
+        "version": image.version,
+    }
+
+
 def change_from_item(item: Mapping[str, Any]) -> Change:
-    """A record or tombstone item (as the change feed returns it) -> the Change entry."""
-    return Change(id=item["id"], change=item["change"], at=_parse_time(item["changed_at"]))
+    """A change feed item -> the Change entry."""
+    version = item.get("version")
+    return Change(
+        id=item["id"],
+        change=item["change"],
+        at=_parse_time(item["changed_at"]),
+        version=int(version) if version is not None else None,
+    )
 
 
 # ----------------------------------------------------------------- headline lookup
@@ -295,16 +355,40 @@ def normalize_headline(headline: str) -> str:
     return " ".join(_NON_WORD.sub(" ", text).split())
 
 
-def headline_item(article: Article) -> Item:
+def headline_item(summary: ArticleSummary, *, version: int) -> Item:
     return {
-        "PK": keys.article_pk(article.id),
+        "PK": keys.article_pk(summary.id),
         "SK": keys.HEADLINE_SK,
-        "GSI2PK": keys.headline_pk(normalize_headline(article.headline)),
-        "GSI2SK": article.id,
+        "GSI2PK": keys.headline_pk(normalize_headline(summary.headline)),
+        "GSI2SK": summary.id,
         "entity": "headline",
-        "id": article.id,
-        "headline": article.headline,
+        "id": summary.id,
+        "version": version,
     }
+
+
+# ----------------------------------------------------------------- projection state
+
+
+def projection_item(state: ProjectionState) -> Item:
+    return {
+        "PK": keys.article_pk(state.article_id),
+        "SK": keys.PROJECTION_SK,
+        "entity": "projection",
+        "id": state.article_id,
+        "version": state.version,
+        "active": state.active,
+        "listings": list(state.listings),
+    }
+
+
+def projection_from_item(item: Mapping[str, Any]) -> ProjectionState:
+    return ProjectionState(
+        article_id=str(item["id"]),
+        version=int(item["version"]),
+        active=bool(item.get("active")),
+        listings=tuple(item.get("listings") or ()),
+    )
 
 
 # ----------------------------------------------------------------- registries

@@ -1,44 +1,43 @@
 """The single-table layout: the only place that knows how keys are spelled (DESIGN.md section 6).
 
-Item collection of one article (PK = "ART#<id>"):
-  SK "A"                 the record, or its tombstone once removed (see below).
-                         GSI2PK = "CHANGES", GSI2SK = <changed_at>#<id>   (change feed: one entry
-                         per article, its latest change; `change` = "updated" | "removed")
-  SK "B#<gen>#<nnnn>"    body parts of a very large article (only when the zlib-compressed body
-                         exceeds BODY_COMPRESSED_LIMIT): `data` (B) = consecutive slices of the
-                         compressed JSON list of paragraphs; <gen> = first 12 hex chars of the
-                         content_hash, so readers never mix parts of two versions.
-  SK "L#<listing>"       one listing item per listing the article is in, with the summary fields;
-                         GSI1PK = <listing>, GSI1SK = <sort_at>#<id>   (newest first: descending)
-                         listing: "feed", "section#<slug>", "author#<slug>", "tag#<slug>",
-                         "lang#<code>"
-  SK "H"                 headline lookup; GSI2PK = HEADLINE#<normalized headline>, GSI2SK = <id>
-Registries (PK = "REG#author" | "REG#section" | "REG#tag", SK = <slug>): name, article_count
-  (kept by ADD on add/move/remove; entries at 0 are kept, readers skip them), bio (authors:
-  the latest stored article's author_bio, when it names exactly one author).
-Ingestion of one S3 key (PK = "OBJ#<key>", SK = "I"): status, sequencer (+ `seq`, its padded
-  form), article ids, code/message when failed, at; while failed also
-  GSI2PK = "INGEST#failed", GSI2SK = <at>#<key>.
+Written by ingestion (IngestFunction), one conditional PutItem each, no transaction:
+  ART#<id> / "A"        the record, or its tombstone once removed. No index keys: no GSI copies
+                        it. `version` (N) grows by 1 with every write of the item and each write
+                        is conditional on the version it read; `seq` is the S3 sequencer of the
+                        event that wrote it (an older event never overwrites a newer one).
+  ART#<id> / "B#<gen>#<nnnn>"  body parts of a very large article (only when the zlib-compressed
+                        body exceeds BODY_COMPRESSED_LIMIT): `data` (B) = consecutive slices of
+                        the compressed JSON list of paragraphs; <gen> = first 12 hex chars of the
+                        content_hash, so readers never mix parts of two versions.
+  OBJ#<key> / "I"       ingestion of one S3 key: status, sequencer (+ `seq`, its padded form),
+                        article ids, code/message when failed, at; while failed also
+                        GSI2PK = "INGEST#failed", GSI2SK = <at>#<key>.
 
-Item shapes (attribute names; the encoders/decoders live in newsdesk.storage.items):
-  record  "A":  entity="article", state="active", every Article field as a native attribute
-                (datetimes as RFC 3339 strings, authors/related/source as lists/maps), except
-                that a large body is not inline: `body` (L of S) when its JSON is at most
-                BODY_INLINE_LIMIT bytes, else `body_z` (B, zlib of the JSON list), else
-                `body_parts` (N) + `body_gen` (S) and the "B#" part items. Plus `sort_at`,
-                `seq`, `object_key`, `change`, `changed_at` and the GSI2 change-feed keys.
-  tombstone "A": entity="article", state="removed", id, object_key, removed_at, seq, change,
-                changed_at, ttl (epoch seconds, TOMBSTONE_TTL_DAYS after removal), GSI2 keys.
-  listing "L#": entity="listing", listing, the SUMMARY_FIELDS as native attributes, sort_at,
-                GSI1 keys.
-  headline "H": entity="headline", id, headline, GSI2 keys.
-Reading one article: GetItem(PK, "A"); only when the record has `body_parts`, one more request,
-  Query(PK, begins_with(SK, "B#<body_gen>#")). A list page: one Query on GSI1 (listing items
-  carry the summary fields). Writing one article: one TransactWriteItems (record, listing
-  puts/deletes, headline, registry ADDs, ingestion item with the sequencer condition).
+Derived from the table's stream (ProjectorFunction), every item carrying the record `version`
+it was built from (a write never replaces a newer version):
+  ART#<id> / "P"        what the projector last applied for the article: version, state,
+                        registry entries it counts in. Written in one transaction with the
+                        registry counts it changes, so counts move exactly once per version.
+  ART#<id> / "L#<listing>"  one listing item per listing, with the summary fields;
+                        GSI1PK = <listing partition>, GSI1SK = <sort_at>#<id>  (newest first).
+                        listing: "feed", "lang#<code>", "section#<slug>", "author#<slug>",
+                        "tag#<slug>". Every article joins "feed" and a "lang#": their partitions
+                        are bucketed by the month of sort_at ("feed#2026-12", "lang#en#2026-12").
+  ART#<id> / "C"        the article's latest change: id, change, changed_at, version;
+                        GSI2PK = "CHANGES#<month of changed_at>", GSI2SK = <changed_at>#<id>.
+  ART#<id> / "H"        headline lookup; GSI2PK = HEADLINE#<normalized headline>, GSI2SK = <id>.
+  REG#author | REG#section | REG#tag / <slug>   registries: name, article_count (ADD, once per
+                        stream batch per entry; entries at 0 are kept, readers skip them), bio.
+  BUCKETS / "feed" | "lang#<code>" | "changes"   `months` (SS): the months that hold items of a
+                        bucketed partition, so readers page across months without probing.
+
+No partition key is written by every article: the record, its listing items and its lookups
+live in the article's own partition; the shared index partitions are per listing (feed and
+language per month); registry counters and bucket sets are written once per stream batch.
+
 <sort_at>/<changed_at>/<at> in keys use `format_time` (fixed width, so strings sort as times):
   "YYYY-MM-DDTHH:MM:SS.ffffffZ". <sort_at> is published_at when the file states it, else
-  ingested_at.
+  ingested_at. Months are "YYYY-MM".
 """
 
 from __future__ import annotations
@@ -46,15 +45,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 ARTICLE_SK = "A"
+PROJECTION_SK = "P"
+CHANGE_SK = "C"
 HEADLINE_SK = "H"
 LISTING_SK_PREFIX = "L#"
 BODY_SK_PREFIX = "B#"
 INGESTION_SK = "I"
-CHANGES_PK = "CHANGES"
 FAILED_PK = "INGEST#failed"
+BUCKETS_PK = "BUCKETS"
+CHANGES_BUCKETS = "changes"
 GSI_LISTINGS = "GSI1"
 GSI_LOOKUPS = "GSI2"
 REGISTRY_KINDS = ("author", "section", "tag")
+FEED = "feed"
 # S3 sequencers are hex strings of varying length; AWS: right-pad the shorter with zeros, then
 # compare lexicographically. Stored padded to this width so DynamoDB conditions can compare.
 SEQUENCER_WIDTH = 64
@@ -70,10 +73,6 @@ def body_part_sk(generation: str, index: int) -> str:
 
 def body_parts_prefix(generation: str) -> str:
     return f"{BODY_SK_PREFIX}{generation}#"
-
-
-def listing_feed() -> str:
-    return "feed"
 
 
 def listing_section(slug: str) -> str:
@@ -92,6 +91,16 @@ def listing_lang(code: str) -> str:
     return f"lang#{code}"
 
 
+def is_bucketed(listing: str) -> bool:
+    """Whether every article may join the listing, so its partition is split by month."""
+    return listing == FEED or listing.startswith("lang#")
+
+
+def listing_partition(listing: str, month: str) -> str:
+    """The GSI1 partition that holds a listing's items of one month (or all, if not bucketed)."""
+    return f"{listing}#{month}" if is_bucketed(listing) else listing
+
+
 def listing_sk(listing: str) -> str:
     return f"{LISTING_SK_PREFIX}{listing}"
 
@@ -108,6 +117,10 @@ def headline_pk(normalized: str) -> str:
     return f"HEADLINE#{normalized}"
 
 
+def changes_partition(month: str) -> str:
+    return f"CHANGES#{month}"
+
+
 def change_sort_key(changed_at: datetime, article_id: str) -> str:
     return f"{format_time(changed_at)}#{article_id}"
 
@@ -122,9 +135,21 @@ def failed_sort_key(at: datetime, key: str) -> str:
 
 def format_time(moment: datetime) -> str:
     """Fixed-width UTC time for sort keys (naive datetimes are taken as UTC)."""
+    moment = _utc(moment)
+    # Not strftime: its %Y is not zero-padded for years before 1000 on every platform.
+    return f"{moment.year:04d}-{moment.strftime('%m-%dT%H:%M:%S.%f')}Z"
+
+
+def month_of(moment: datetime) -> str:
+    """The bucket ("YYYY-MM", UTC) a time falls in."""
+    moment = _utc(moment)
+    return f"{moment.year:04d}-{moment.month:02d}"
+
+
+def _utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC)
 
 
 def normalize_sequencer(sequencer: str) -> str:

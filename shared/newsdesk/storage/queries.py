@@ -6,15 +6,17 @@ the query that produced it. Items are decoded with newsdesk.storage.items; calle
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from newsdesk.errors import GoneError, NotFoundError, StorageError, TransientError
+from newsdesk.errors import GoneError, NotFoundError
 from newsdesk.models import (
     Article,
+    ArticleFilters,
     ArticleSummary,
     AuthorProfile,
     Change,
@@ -25,26 +27,21 @@ from newsdesk.models import (
 )
 from newsdesk.slugs import slugify
 from newsdesk.storage import items, keys
-from newsdesk.storage.cursors import decode_cursor, encode_cursor, query_id
+from newsdesk.storage.cursors import BUCKET, decode_cursor, encode_cursor, query_id
+from newsdesk.storage.failures import translate
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-    from newsdesk.service.content import ArticleFilters
     from newsdesk.settings import Settings
 
 T = TypeVar("T")
 
-_TRANSIENT_CODES = frozenset(
-    {
-        "ProvisionedThroughputExceededException",
-        "ThrottlingException",
-        "RequestLimitExceeded",
-        "InternalServerError",
-        "ServiceUnavailable",
-        "LimitExceededException",
-    }
-)
+# How many partitions (months) one page may read before it hands back a cursor.
+MAX_PARTITIONS_PER_PAGE = 12
+# How long the months of a bucketed listing are remembered (a new month is that late at most).
+BUCKET_CACHE_SECONDS = 60.0
+_BUCKET_CACHE_ENTRIES = 256
 # Above every character of a sort-key suffix (hex ids, "#", digits), so "<time>#~" bounds a time.
 _KEY_CEILING = "~"
 _HEADLINE_MATCHES = 5
@@ -53,10 +50,19 @@ _HEADLINE_MATCHES = 5
 class ContentQueries:
     """The API's reads. The low-level DynamoDB client is passed in (tests hook its events)."""
 
-    def __init__(self, client: DynamoDBClient, table_name: str, *, cursor_secret: str) -> None:
+    def __init__(
+        self,
+        client: DynamoDBClient,
+        table_name: str,
+        *,
+        cursor_secret: str,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._client = client
         self._table = table_name
         self._secret = cursor_secret
+        self._clock = clock
+        self._bucket_cache: dict[str, tuple[float, list[str]]] = {}
 
     # ------------------------------------------------------------ articles
 
@@ -77,10 +83,11 @@ class ContentQueries:
     ) -> Page[ArticleSummary]:
         """Newest first. The most selective listing is the key condition (author, section, tag,
         lang, else the feed), the time range is a GSI1SK range and the other filters are a
-        FilterExpression: one Query per page, pages may hold fewer than `limit` items."""
+        FilterExpression: one Query per page (feed and language listings are split by month,
+        so a page that crosses a month takes one more), pages may hold fewer than `limit`."""
         listing = _primary_listing(filters)
         condition = "GSI1PK = :pk"
-        values: dict[str, Any] = {":pk": listing}
+        values: dict[str, Any] = {}
         low = keys.format_time(filters.start) if filters.start else None
         high = f"{keys.format_time(filters.end)}#{_KEY_CEILING}" if filters.end else None
         if low and high:
@@ -121,8 +128,25 @@ class ContentQueries:
         fingerprint = query_id(
             "articles", listing, low, high, filters.section, filters.tag, filters.lang
         )
-        page = self._query_page(
-            request, limit=limit, cursor=cursor, fingerprint=fingerprint, decode=_summary
+
+        def partitions() -> list[tuple[str | None, str]]:
+            if not keys.is_bucketed(listing):
+                return [(None, listing)]
+            months = self._months(
+                listing,
+                low=keys.month_of(filters.start) if filters.start else None,
+                high=keys.month_of(filters.end) if filters.end else None,
+                newest_first=True,
+            )
+            return [(month, keys.listing_partition(listing, month)) for month in months]
+
+        page = self._bucketed_page(
+            request,
+            partitions,
+            limit=limit,
+            cursor=cursor,
+            fingerprint=fingerprint,
+            decode=_summary,
         )
         if section_check is not None:
             page.items = [
@@ -167,16 +191,24 @@ class ContentQueries:
     # ------------------------------------------------------------ change feed, ingestions
 
     def list_changes(self, since: datetime, *, limit: int, cursor: str | None) -> Page[Change]:
-        """Each article's latest change at or after `since`, oldest first (GSI2 CHANGES)."""
+        """Each article's latest change at or after `since`, oldest first (GSI2, by month)."""
         low = keys.format_time(since)
         request = {
             "IndexName": keys.GSI_LOOKUPS,
             "KeyConditionExpression": "GSI2PK = :pk AND GSI2SK >= :low",
-            "ExpressionAttributeValues": {":pk": keys.CHANGES_PK, ":low": low},
+            "ExpressionAttributeValues": {":low": low},
             "ScanIndexForward": True,
         }
-        return self._query_page(
+
+        def partitions() -> list[tuple[str | None, str]]:
+            months = self._months(
+                keys.CHANGES_BUCKETS, low=keys.month_of(since), high=None, newest_first=False
+            )
+            return [(month, keys.changes_partition(month)) for month in months]
+
+        return self._bucketed_page(
             request,
+            partitions,
             limit=limit,
             cursor=cursor,
             fingerprint=query_id("changes", low),
@@ -206,6 +238,91 @@ class ContentQueries:
         return items.ingestion_from_item(item)
 
     # ------------------------------------------------------------ helpers
+
+    def _months(
+        self, bucket: str, *, low: str | None, high: str | None, newest_first: bool
+    ) -> list[str]:
+        """The months a bucketed partition holds items in, within [low, high]. One GetItem,
+        remembered for BUCKET_CACHE_SECONDS (a new month shows up at most that late)."""
+        now = self._clock()
+        cached = self._bucket_cache.get(bucket)
+        if cached is None or now - cached[0] > BUCKET_CACHE_SECONDS:
+            item = self._get_item(keys.BUCKETS_PK, bucket)
+            months = sorted(item.get("months") or ()) if item else []
+            cached = (now, months)
+            if len(self._bucket_cache) >= _BUCKET_CACHE_ENTRIES:
+                self._bucket_cache.clear()  # many languages asked for: start over
+            self._bucket_cache[bucket] = cached
+        chosen = [m for m in cached[1] if (low is None or m >= low) and (high is None or m <= high)]
+        return chosen[::-1] if newest_first else chosen
+
+    def _bucketed_page(
+        self,
+        request: dict[str, Any],
+        partitions_of: Callable[[], list[tuple[str | None, str]]],
+        *,
+        limit: int,
+        cursor: str | None,
+        fingerprint: str,
+        decode: Callable[[Mapping[str, Any]], T],
+    ) -> Page[T]:
+        """A page read across consecutive partitions (months of one listing, in order).
+
+        The cursor says which month it continues in (and where in it); a page reads at most
+        MAX_PARTITIONS_PER_PAGE partitions and then hands back a cursor to the next one.
+        """
+        start: dict[str, str] = {}
+        if cursor:  # checked before any request: a bad cursor costs nothing
+            start = decode_cursor(cursor, query=fingerprint, secret=self._secret)
+        partitions = partitions_of()
+        resume_month = start.pop(BUCKET, None)
+        position = 0
+        if resume_month is not None:
+            months = [month for month, _ in partitions]
+            if resume_month not in months:
+                # Issued by an instance that knew a month this one has not seen yet.
+                partitions = [
+                    *partitions,
+                    (resume_month, _partition_like(partitions, resume_month)),
+                ]
+                partitions.sort(key=lambda entry: entry[0] or "", reverse=_newest_first(request))
+                months = [month for month, _ in partitions]
+            position = months.index(resume_month)
+        found: list[T] = []
+        read = 0
+        while position < len(partitions) and read < MAX_PARTITIONS_PER_PAGE:
+            month, partition = partitions[position]
+            call: dict[str, Any] = {
+                **request,
+                "TableName": self._table,
+                "Limit": limit - len(found),
+                "ExpressionAttributeValues": items.to_dynamo(
+                    {**request["ExpressionAttributeValues"], ":pk": partition}
+                ),
+            }
+            if start:
+                call["ExclusiveStartKey"] = items.to_dynamo(start)
+                start = {}
+            response = self._call(self._client.query, **call)
+            read += 1
+            found.extend(decode(items.from_dynamo(raw)) for raw in response.get("Items", []))
+            last = response.get("LastEvaluatedKey")
+            if last:
+                key = {name: str(value) for name, value in items.from_dynamo(last).items()}
+                if month is not None:
+                    key[BUCKET] = month
+                return Page[T](items=found, next_cursor=self._cursor(key, fingerprint))
+            position += 1
+            if len(found) >= limit:
+                break
+        if position < len(partitions):
+            month = partitions[position][0]
+            assert month is not None  # only bucketed listings have several partitions
+            return Page[T](items=found, next_cursor=self._cursor({BUCKET: month}, fingerprint))
+        return Page[T](items=found, next_cursor=None)
+
+    def _cursor(self, key: dict[str, str], fingerprint: str) -> str:
+        return encode_cursor(key, query=fingerprint, secret=self._secret)
 
     def _registry_page(
         self,
@@ -292,14 +409,19 @@ class ContentQueries:
     def _call(operation: Callable[..., Any], **kwargs: Any) -> dict[str, Any]:
         try:
             response: dict[str, Any] = operation(**kwargs)
-        except ClientError as error:
-            code = error.response.get("Error", {}).get("Code", "")
-            if code in _TRANSIENT_CODES:
-                raise TransientError(f"DynamoDB is busy ({code}); retry later") from error
-            raise StorageError(f"DynamoDB request failed ({code})") from error
-        except BotoCoreError as error:
-            raise TransientError("DynamoDB could not be reached; retry later") from error
+        except (ClientError, BotoCoreError) as error:
+            raise translate(error, f"read {kwargs.get('IndexName') or 'the table'}") from error
         return response
+
+
+def _newest_first(request: Mapping[str, Any]) -> bool:
+    return not request.get("ScanIndexForward", True)
+
+
+def _partition_like(partitions: list[tuple[str | None, str]], month: str) -> str:
+    """The partition of `month` in the listing the other partitions belong to."""
+    _, partition = partitions[0] if partitions else (None, "")
+    return partition.rsplit("#", 1)[0] + "#" + month
 
 
 def _primary_listing(filters: ArticleFilters) -> str:
@@ -313,7 +435,7 @@ def _primary_listing(filters: ArticleFilters) -> str:
         return keys.listing_tag(filters.tag)
     if filters.lang:
         return keys.listing_lang(filters.lang)
-    return keys.listing_feed()
+    return keys.FEED
 
 
 def _summary(item: Mapping[str, Any]) -> ArticleSummary:
