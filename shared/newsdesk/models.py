@@ -245,6 +245,7 @@ class SearchPage(BaseModel):
     facets: dict[str, list[FacetCount]] = Field(default_factory=dict)
     next_cursor: str | None = None
 
+
 @dataclass(frozen=True)
 class RecordImage:
     """An article record or tombstone as the table's stream shows it (what views derive from).
