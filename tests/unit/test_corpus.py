@@ -525,3 +525,35 @@ def test_newsdesk_is_at_least_bare_trafilatura_on_every_metric(corpus_dir: Path)
     ]
     # Then newsdesk is behind on none
     assert not behind, "\n".join(behind)
+
+
+# The 3,000 most frequent words of a language (wordfreq, a dev dependency: its lists are test
+# data, never in the layer).
+FREQUENT_WORDS = 3000
+
+
+@cache
+def _frequent_words(language: str) -> frozenset[str]:
+    import wordfreq
+
+    return frozenset(wordfreq.top_n_list(language, FREQUENT_WORDS))
+
+
+def test_no_tag_newsdesk_derives_is_a_frequent_word_of_its_language(corpus_dir: Path) -> None:
+    # Given every corpus article whose keywords newsdesk derived from its text (not stated)
+    generic: list[str] = []
+    for entry in TRUTH:
+        path = corpus_dir / entry["file"]
+        article = parse_article(path.read_bytes(), filename=str(path))
+        if article.provenance.get("keywords") != "text":
+            continue
+        frequent = _frequent_words(article.language or "en")
+        for keyword in article.keywords:
+            # A one-word tag an editor would drop: a common word of the language. English and
+            # the other languages capitalize names only, so a capitalized word there is a name;
+            # German capitalizes every noun, so every German one-word tag counts.
+            common = keyword.islower() or article.language == "de"
+            if " " not in keyword and common and keyword.casefold() in frequent:
+                generic.append(f"{entry['file']}: {keyword}")
+    # Then none of its one-word tags is among its language's most frequent words
+    assert not generic, "\n".join(generic)

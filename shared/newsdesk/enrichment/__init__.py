@@ -7,6 +7,7 @@ hashing; the stoplists are data files (stoplists/).
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from newsdesk.enrichment.hashing import article_id, content_hash
@@ -18,10 +19,10 @@ from newsdesk.enrichment.keywords import (
     tags_of,
 )
 from newsdesk.enrichment.language import (
+    choose_language,
     detect_language,
-    language_of,
     normalize_language,
-    token_counts,
+    tokenize,
 )
 from newsdesk.enrichment.summary import derive_headline, summarize
 from newsdesk.models import Article, Author, Source
@@ -44,11 +45,16 @@ def enrich(extracted: Extracted, *, identity: str, source: Source, parser_versio
     # One pass of token counting serves both language detection and keyword extraction.
     full = f"{headline}\n{text}"
     lower = full.lower()
-    counts = token_counts(lower)
-    language = normalize_language(extracted.language) or language_of(counts)
-    keywords = stated_keywords(extracted.keywords) or rank_keywords(
-        full, lower, counts, headline, language
-    )
+    tokens = tokenize(lower)
+    counts = Counter(tokens)
+    language = choose_language(normalize_language(extracted.language), counts)
+    keywords = stated_keywords(extracted.keywords)
+    provenance = dict(extracted.provenance)
+    if keywords:
+        provenance.setdefault("keywords", "file")
+    else:
+        keywords = rank_keywords(full, lower, counts, headline, language, tokens=tokens)
+        provenance["keywords"] = "text"
     content = {
         "headline": headline,
         "section": extracted.section,
@@ -94,7 +100,7 @@ def enrich(extracted: Extracted, *, identity: str, source: Source, parser_versio
         content_hash=content_hash(content),
         source=source,
         parser_version=parser_version,
-        provenance=dict(extracted.provenance),
+        provenance=provenance,
     )
 
 

@@ -8,8 +8,9 @@ uses. Tags are the slugs of the keywords plus the section.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from itertools import compress, filterfalse, repeat
-from operator import ge
+from operator import and_, ge
 
 from newsdesk.enrichment.language import (
     LANGUAGES,
@@ -19,8 +20,9 @@ from newsdesk.enrichment.language import (
     normalize_language,
     punctuation_to_space,
     read_stoplist,
-    token_counts,
+    tokenize,
 )
+from newsdesk.parsing.rules import is_housekeeping
 from newsdesk.slugs import slugify
 
 MAX_KEYWORDS = 10
@@ -37,6 +39,34 @@ _KEYWORD_STOPWORDS: dict[str | None, frozenset[str]] = {
     for language in LANGUAGES
 }
 _KEYWORD_STOPWORDS[None] = frozenset().union(*_KEYWORD_STOPWORDS.values())
+
+
+# The language's general vocabulary (stoplists/general/<lang>.txt): common words any story may
+# use ("company", "court", "change", "town"). A word of it is no tag on its own: tags are names,
+# multi-word terms and the words specific to a story ("abortion", "tsunami", "screensaver").
+# A language without a list gives no single common word as a tag.
+def _inflected(words: frozenset[str]) -> frozenset[str]:
+    """The words with the regular forms they take (plurals, -ed, -ing, German -e/-en/-n/-er),
+    so each word of a text is one set lookup: "providing" is in because "provide" is."""
+    forms = set(words)
+    for word in words:
+        stem = word[:-1] if word.endswith(("e", "y")) else word
+        forms.update((f"{word}s", f"{word}es", f"{word}ed", f"{word}d", f"{word}ing"))
+        forms.update((f"{stem}ing", f"{word}en", f"{word}er", f"{word}e", f"{word}n"))
+        if word.endswith("y"):
+            forms.update((f"{stem}ies", f"{stem}ied"))
+        if len(word) >= 3 and word[-1] not in "aeiouwyx" and word[-2] in "aeiou":
+            forms.update((f"{word}{word[-1]}ed", f"{word}{word[-1]}ing"))  # "stopped"
+    return frozenset(forms)
+
+
+_GENERAL: dict[str, frozenset[str]] = {
+    language: _inflected(words)
+    for language in LANGUAGES
+    if (words := read_stoplist("general", language, missing_ok=True))
+}
+# Languages that capitalize every noun: a capital says nothing about a name there.
+_NOUNS_CAPITALIZED = frozenset({"de"})
 # Leading words dropped from a name phrase ("The Regional Library Association"): function
 # words only, so "New York Stock Exchange" and "South Korea" keep their first word.
 _PHRASE_LEADING_STOPWORDS = _with_curly_apostrophes(
@@ -52,6 +82,12 @@ _CAPITALIZED_PHRASE = re.compile(
     r"(?: (?:of |de |von |van |der |la |del )?[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿĀ-ž'’-]++){1,3}"
 )
 _SIBILANTS = ("s", "x", "z", "ch", "sh")
+_MIN_PAIR_COUNT = 2
+_MIN_GENERAL_PAIR_COUNT = 3
+_MIN_WORD_COUNT = 2
+_VERB_ENDINGS = ("ed", "ing", "ly")
+# English endings of verb forms, adverbs and adjectives: an editor tags nouns.
+_ENGLISH_NOT_NOUN_ENDINGS = ("ed", "ing", "ly", "ous", "ful", "less", "ible", "ical")
 _CONNECTOR = re.compile(" (?:of|de|von|van|der|la|del) ")
 _SENTENCE_ENDS = frozenset(".!?:\n")
 _POSSESSIVES = ("'s", "’s")
@@ -72,9 +108,10 @@ def extract_keywords(
     """
     full = f"{headline}\n{text}"
     lower = full.lower()
-    counts = token_counts(lower)
+    tokens = tokenize(lower)
+    counts = Counter(tokens)
     language = normalize_language(language) or language_of(counts)
-    return rank_keywords(full, lower, counts, headline, language, limit)
+    return rank_keywords(full, lower, counts, headline, language, limit, tokens=tokens)
 
 
 def rank_keywords(
@@ -84,6 +121,8 @@ def rank_keywords(
     headline: str,
     language: str | None,
     limit: int = MAX_KEYWORDS,
+    *,
+    tokens: list[str] | None = None,
 ) -> list[str]:
     """extract_keywords over a text already lowercased and counted (enrich counts once)."""
     stop = _KEYWORD_STOPWORDS.get(language, _KEYWORD_STOPWORDS[None])
@@ -107,7 +146,17 @@ def rank_keywords(
             # only ties with a word the body uses twice, and that word comes first.
             scores[word] = count + (2 if count >= 2 else 1)
     headline_words = set(headline_terms)
+    general = _GENERAL.get(language or "")
     phrase_counts = _name_phrases(full, body_start, stop)
+    pair_words = frozenset(scores)
+    pairs = _word_pairs(full, lower, tokens or tokenize(lower), pair_words, general, language)
+    for key, count in pairs.items():
+        phrase_counts.setdefault(key, count)
+    if general is not None:
+        # Words of the general vocabulary are no tags on their own (a name made of them is a
+        # phrase, "Washington Post"): out before ranking, so the choice walks possible terms.
+        for word in general.intersection(scores):
+            del scores[word]
     for key, count in phrase_counts.items():
         bonus = 0 if headline_words.isdisjoint(key.split(" ")) else 2
         scores[key] = 2 * count + bonus
@@ -125,6 +174,8 @@ def rank_keywords(
             break
         if key in covered:
             continue
+        if " " in key and covered.issuperset(key.split(" ")):
+            continue  # "Royal Gurkha" once "Battalion Royal Gurkha Rifles" is chosen
         if " " in key:
             # One tag for one name: no "Donald Trump" beside "Trump" (but "Bank of Thailand"
             # beside "Thailand": the name before "of" is what the phrase names).
@@ -139,6 +190,8 @@ def rank_keywords(
         # Occurrences after the headline: phrases are counted in the body only; the headline
         # holds each of its words once or more.
         in_body = phrase_counts[key] if " " in key else counts[key] - (key in headline_words)
+        if " " not in key and _never_a_name(key, full, language, general):
+            continue  # a common word the text never capitalizes: no surface form to weigh
         term = _surface_form(key, full, lower, body_start, in_body)
         if " " not in key and term[:1].isupper():
             if phrase_of is None:
@@ -162,11 +215,98 @@ def rank_keywords(
                 continue  # "Vladimir" when "Putin" is chosen and mostly in the same phrase
             else:
                 names.add(key)
+        if " " not in key and _is_general(key, term, language, general):
+            continue
+        if " " not in key and not term[:1].isupper() and in_body < _MIN_WORD_COUNT:
+            continue  # a common word only the headline uses ("approves") is no subject
         if " " in key:
             covered.update(key.split(" "))
         covered.add(key)
         chosen.append(term)
-    return chosen
+    # Names and multi-word terms first, then the story's own words (each group in rank order).
+    return sorted(chosen, key=lambda term: " " not in term and not term[:1].isupper())
+
+
+def _never_a_name(
+    key: str, full: str, language: str | None, general: frozenset[str] | None
+) -> bool:
+    """_is_general for a word the text never writes capitalized: cheap, no surface form."""
+    if language in _NOUNS_CAPITALIZED or (general is not None and key in general):
+        return False
+    if language == "en" and not key.endswith(_ENGLISH_NOT_NOUN_ENDINGS) and general is not None:
+        return False  # a possible term: the surface form decides
+    return key[:1].upper() + key[1:] not in full and _is_general(key, key, language, general)
+
+
+def _is_general(key: str, term: str, language: str | None, general: frozenset[str] | None) -> bool:
+    """Whether a one-word term is a common word of the language rather than a name or a word
+    specific to the story."""
+    if term[:1].isupper() and language not in _NOUNS_CAPITALIZED:
+        return False  # a name: English, French… capitalize names only
+    if general is None or (language in _NOUNS_CAPITALIZED and term[:1].islower()):
+        return True  # German writes its nouns capitalized: a lowercase word is no subject
+    if language == "en" and key.endswith(_ENGLISH_NOT_NOUN_ENDINGS):
+        return True  # verbs and adjectives ("approved", "terrifying", "clinical") tag nothing
+    return key in general
+
+
+def _word_pairs(
+    full: str,
+    lower: str,
+    tokens: list[str],
+    words: frozenset[str],
+    general: frozenset[str] | None,
+    language: str | None,
+) -> dict[str, int]:
+    """Two common words in a row, repeated in the body ("tsunami relief", "interest rates"): a
+    multi-word term. Both are words the text repeats (`words`: no stopword, no number),
+    written lowercase (names are phrases of their own), not across punctuation, no verb or
+    adverb form ("retailer earned"); two words of the general vocabulary must repeat more to
+    count ("climate change" does)."""
+    if len(full) != len(lower) or language in _NOUNS_CAPITALIZED:
+        # No positions when a letter changed length lowercased; German's lowercase words are
+        # verbs and adjectives, its terms are compounds or capitalized nouns.
+        return {}
+    # Positions where a word and the next are both repeated words, found by map/compress in C.
+    # The tokens have no punctuation: a pair is kept only where the text writes it with one
+    # space (_written_lowercase), so none crosses a comma or a sentence's end.
+    flags = list(map(words.__contains__, tokens))
+    starts = compress(range(len(tokens) - 1), map(and_, flags, flags[1:]))
+    found = Counter((tokens[i], tokens[i + 1]) for i in starts)
+    pairs: dict[str, int] = {}
+    for (first, second), count in found.items():
+        if count < _MIN_PAIR_COUNT or not _written_lowercase(full, lower, first, second):
+            continue
+        if language == "en" and (first.endswith(_VERB_ENDINGS) or second.endswith(_VERB_ENDINGS)):
+            continue
+        # "interest rate" and "interest rates" are one term, under the form seen first
+        other = next(
+            (
+                f"{first} {form}"
+                for form in (f"{second}s", second[:-1])
+                if f"{first} {form}" in pairs
+            ),
+            None,
+        )
+        key = other or f"{first} {second}"
+        pairs[key] = pairs.get(key, 0) + count
+    minimum = {True: _MIN_GENERAL_PAIR_COUNT, False: _MIN_PAIR_COUNT}
+    return {
+        key: count
+        for key, count in pairs.items()
+        if count >= minimum[general is not None and all(w in general for w in key.split(" "))]
+    }
+
+
+def _written_lowercase(full: str, lower: str, first: str, second: str) -> bool:
+    """Whether the text writes the pair lowercase somewhere (not only as part of a name)."""
+    phrase = f"{first} {second}"
+    start = lower.find(phrase)
+    while start != -1:
+        if full[start].islower() and full[start + len(first) + 1].islower():
+            return True
+        start = lower.find(phrase, start + 1)
+    return False
 
 
 def _named_words(phrase: str) -> list[str]:
@@ -284,12 +424,13 @@ def _is_word(token: str) -> bool:
 
 
 def stated_keywords(keywords: list[str]) -> list[str]:
-    """Keywords the file states, whitespace-normalized, first spelling of each kept."""
+    """Keywords the file states, whitespace-normalized, first spelling of each kept; a CMS's
+    bookkeeping tags ("imported", "image") are none."""
     seen: set[str] = set()
     result: list[str] = []
     for keyword in keywords:
         cleaned = " ".join(keyword.split())
-        if cleaned and cleaned.lower() not in seen:
+        if cleaned and cleaned.lower() not in seen and not is_housekeeping(cleaned):
             seen.add(cleaned.lower())
             result.append(cleaned)
     return result[:MAX_KEYWORDS]

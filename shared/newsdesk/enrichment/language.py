@@ -23,9 +23,12 @@ PUNCTUATION_TO_SPACE = str.maketrans(dict.fromkeys(_PUNCTUATION, " "))
 _PUNCTUATION_CLASS = re.compile(f"[{re.escape(_PUNCTUATION)}]")
 
 
-def read_stoplist(kind: str, language: str) -> frozenset[str]:
+def read_stoplist(kind: str, language: str, *, missing_ok: bool = False) -> frozenset[str]:
     """The words of stoplists/<kind>/<language>.txt (whitespace-separated, '#' comment lines)."""
-    text = (_STOPLISTS / kind / f"{language}.txt").read_text(encoding="utf-8")
+    path = _STOPLISTS / kind / f"{language}.txt"
+    if missing_ok and not path.is_file():
+        return frozenset()
+    text = path.read_text(encoding="utf-8")
     return frozenset(
         word
         for line in text.splitlines()
@@ -72,7 +75,12 @@ def detect_language(text: str) -> str | None:
 
 
 def token_counts(lower: str) -> dict[str, int]:
-    """Lowercased words counted: punctuation becomes space, apostrophes and hyphens stay inside.
+    """Lowercased words counted (see tokenize)."""
+    return Counter(tokenize(lower))
+
+
+def tokenize(lower: str) -> list[str]:
+    """Lowercased words in order: punctuation becomes space, apostrophes and hyphens stay inside.
 
     str.translate, str.split and Counter all run in C: no per-token Python work here. Each
     str.replace scans the whole text even when it finds nothing, so each is guarded by a cheap
@@ -90,7 +98,7 @@ def token_counts(lower: str) -> dict[str, int]:
                 for edge in (f" {mark}", f"{mark} "):
                     if edge in spaced:
                         spaced = spaced.replace(edge, "  ")
-    return Counter(spaced.split())
+    return spaced.split()
 
 
 def language_of(counts: dict[str, int]) -> str | None:
@@ -109,3 +117,25 @@ def language_of(counts: dict[str, int]) -> str | None:
     # Ties go to the profile listed first (dict order), so the answer never varies.
     best = max(scores, key=scores.__getitem__)
     return best if scores[best] >= _MIN_LANGUAGE_HITS else None
+
+
+# A stated language gives way when the text plainly is another profile language: the page's
+# lang attribute names its site's interface, not always the article ("fr" on an English post).
+_OVERRULE_MIN_HITS = 20
+_OVERRULE_RATIO = 3
+
+
+def choose_language(stated: str | None, counts: dict[str, int]) -> str | None:
+    """The stated language (normalized), unless the text is plainly in another profile
+    language; the detected one when none is stated."""
+    detected = language_of(counts)
+    if stated is None:
+        return detected
+    if detected is None or detected == stated or stated not in PROFILES:
+        return stated
+    get = counts.get
+    stated_hits = sum(get(word, 0) for word in PROFILES[stated])
+    detected_hits = sum(get(word, 0) for word in PROFILES[detected])
+    if detected_hits >= _OVERRULE_MIN_HITS and detected_hits >= _OVERRULE_RATIO * stated_hits:
+        return detected
+    return stated

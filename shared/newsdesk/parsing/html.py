@@ -75,6 +75,16 @@ _STORY_BOX = re.compile(
     re.I,
 )
 _MIN_STORY_BOX_LINKS = 3
+# Words one of the four class patterns above needs (lowercased label): a cheap first look.
+_PRUNE_HINT = re.compile(
+    r"caption|credit|copyright|unterschrift|bildquelle|legend|info|hover|rollover|tooltip|"
+    r"popover|flyout|image|img|photo|picture|gallery|figure|latest|next|recommended|trending|"
+    r"stories|news|teaser"
+)
+_SHORT_INLINE_LINKS = "|".join(
+    f"//{parent}//a[string-length(normalize-space()) < 80]" for parent in ("p", "li")
+)
+
 _MAX_PICTURE_BOX_CHARS = 1000  # a picture's box holds a caption, not an article
 _BLOCK_TAGS = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table"})
 _PICTURE_BOX = re.compile(
@@ -178,6 +188,7 @@ def parse_html(text: str) -> Extracted:
         authors = _header_byline(header) or authors
     publisher = _publisher(page, sites)
     image = _image(page)
+    keywords = _keywords(page)
 
     paragraphs = [p for p in (" ".join(line.split()) for line in body_text.split("\n")) if p]
     paragraphs, closing = _closing_lines(paragraphs, sites)
@@ -213,6 +224,7 @@ def parse_html(text: str) -> Extracted:
         ("published_at", published),
         ("publisher", publisher),
         ("image", image),
+        ("keywords", keywords),
     ):
         if choice is not None:
             provenance[name] = choice.source
@@ -232,7 +244,7 @@ def parse_html(text: str) -> Extracted:
         disclaimer=trailer.disclaimer,
         related=trailer.related,
         language=language,
-        keywords=_keywords(page),
+        keywords=keywords.value if keywords else [],
         provenance=provenance,
     )
 
@@ -255,6 +267,8 @@ def _prune(tree: Any) -> None:
     doomed: list[Any] = list(tree.iter("figcaption"))
     for node in tree.xpath("//*[@class]"):
         label = node.get("class")
+        if _PRUNE_HINT.search(label.lower()) is None:
+            continue  # most elements: one cheap look, no pattern of the four matches
         if (
             _HOVER_CARD.search(label)
             or (_CAPTION_CLASS.search(label) and _short(node, _MAX_CAPTION_CHARS))
@@ -271,7 +285,7 @@ def _prune(tree: Any) -> None:
             ]
     doomed += [
         link
-        for link in tree.xpath("//p//a|//li//a")
+        for link in tree.xpath(_SHORT_INLINE_LINKS)
         if _MORE_LINK.match(" ".join(link.text_content().split()))
     ]
     for node in doomed:
@@ -607,12 +621,13 @@ def _section(page: PageMeta, headline: _Choice | None) -> _Choice | None:
     return None
 
 
-def _keywords(page: PageMeta) -> list[str]:
-    for _, values in page.keywords:
+def _keywords(page: PageMeta) -> _Choice | None:
+    for source, values in page.keywords:
         terms = [term for term in _terms(values) if not is_housekeeping(term)]
         if terms:
-            return terms
-    return []
+            label = source if source in ("json-ld", "rel-tag") else f"meta:{source}"
+            return _Choice(terms, label)
+    return None
 
 
 def _language(tree: Any) -> str | None:
@@ -768,7 +783,10 @@ def _is_sign_off(text: str, sites: set[str]) -> bool:
 
 def _key(text: str | None) -> str:
     """Letters and digits only, casefolded: how two spellings of one title are compared."""
-    return "".join(ch for ch in (text or "").casefold() if ch.isalnum())
+    return _NOT_ALNUM.sub("", text.casefold()) if text else ""
+
+
+_NOT_ALNUM = re.compile(r"[\W_]+")
 
 
 _TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae"})

@@ -70,6 +70,8 @@ _WHITESPACE = re.compile(r"\s+")
 _TAG = re.compile(r"<[^>]{0,500}>")
 # An element whose class or id names an author or byline (and not a comment's author).
 _BYLINE_CLASS = re.compile(r"(?:^|[\s_-])(?:author|byline|autor|verfasser|auteur|autore)", re.I)
+
+_BYLINE_HINT = re.compile(r"author|byline|autor|verfasser|auteur")
 _COMMENT_CLASS = re.compile(r"comment|reply|respond|discussion|related|teaser", re.I)
 
 
@@ -311,16 +313,24 @@ def _read_document(meta: PageMeta, tree: Any) -> None:
     # first <h1> first (before it sit the site's own menus).
     before: list[str] = []
     after: list[str] = []
-    for node in tree.xpath("//*[@class or @id]"):
-        label = f"{node.get('class') or ''} {node.get('id') or ''}"
+    seen_h1 = first_h1 is None
+    # A union comes back in document order: the first <h1> among the classed elements.
+    for node in tree.xpath("(//h1)[1] | //*[@class or @id]"):
+        cls, ident = node.get("class"), node.get("id")
+        if node is first_h1:
+            seen_h1 = True
+            if not (cls or ident):
+                continue
+        label = f"{cls or ''} {ident or ''}"
+        if _BYLINE_HINT.search(label.lower()) is None:
+            continue  # most elements: one cheap look
         if _BYLINE_CLASS.search(label) is None or _COMMENT_CLASS.search(label):
             continue
         if _in_comments(node) or _in_teaser(node):
             continue
         text = _clean(node.text_content())
         if text and len(text) <= MAX_BYLINE_CHARS:
-            after_h1 = first_h1 is None or bool(node.xpath("boolean(preceding::h1)"))
-            (after if after_h1 else before).append(text)
+            (after if seen_h1 else before).append(text)
         if len(after) + len(before) >= MAX_CANDIDATES:
             break
     if after or before:

@@ -548,6 +548,7 @@ HOUSEKEEPING_TERMS: frozenset[str] = frozenset(
         "geen categorie",
         "ongecategoriseerd",
         "imported",
+        "imported comments",
         "image",
         "images",
         "featured",
