@@ -5,10 +5,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SAM_VENV := .venv-sam
 SAM_STAMP := $(SAM_VENV)/.installed-stamp
+# checkov pins dependencies of its own (and many): it lives in a venv of its own too.
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-stamp
 # SAM CLI pins older boto3/pydantic: it lives in a venv of its own, on the Lambda runtime's Python.
 SAM_PYTHON ?= $(shell for p in $$HOME/.pyenv/versions/3.13*/bin/python3.13 $$HOME/.pyenv/versions/3.12*/bin/python3.12 python3.13 python3; do $$p -c 'import sys' 2>/dev/null && { echo $$p; break; }; done)
 
-.PHONY: install install-sam run test lint unit bench build deploy requirements clean chromium
+.PHONY: install install-sam install-checkov run test lint unit bench build deploy requirements clean chromium
 
 install: $(STAMP)
 
@@ -26,14 +29,24 @@ $(SAM_STAMP):
 	$(SAM_VENV)/bin/python -m pip install --quiet aws-sam-cli
 	touch $(SAM_STAMP)
 
+install-checkov: $(CHECKOV_STAMP)
+
+$(CHECKOV_STAMP):
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet 'checkov>=3.2,<4'
+	touch $(CHECKOV_STAMP)
+
 run: install
 	$(BIN)/newsdesk dev
 
-lint: install install-sam
+lint: install install-sam install-checkov
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/cfn-lint template.yaml
+	$(BIN)/cfn-lint template.yaml --append-rules cfn_lint_serverless.rules
+	# Every skipped check is justified beside the resource (Metadata.checkov.skip[].comment).
+	$(CHECKOV_VENV)/bin/checkov --file template.yaml --framework cloudformation --quiet --compact --skip-download
 	AWS_DEFAULT_REGION=us-east-1 SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam validate --lint --template template.yaml
 
 test: lint chromium
@@ -64,4 +77,4 @@ deploy: build
 	SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam deploy --guided
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SAM_VENV) $(CHECKOV_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache

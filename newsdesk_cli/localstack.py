@@ -102,6 +102,7 @@ def handler_environment(
     prefix: str,
     json_logs: bool,
     event_bus: str = "newsdesk",
+    cursor_secret_arn: str,
 ) -> dict[str, str]:
     """The environment template.yaml gives the functions, pointed at the local moto server."""
     return {
@@ -115,7 +116,7 @@ def handler_environment(
         "INCOMING_PREFIX": prefix,
         "EVENT_BUS_NAME": event_bus,
         "MAX_FILE_BYTES": str(_template_default("MaxFileBytes", 10 * 1024 * 1024)),
-        "CURSOR_SECRET": "newsdesk-local-cursor-secret",
+        "CURSOR_SECRET_ARN": cursor_secret_arn,
         "SEARCH_INDEX_KEY": "search/articles.sqlite",
         # Locally an upload should be searchable within a second or two.
         "SEARCH_REFRESH_SECONDS": "1",
@@ -218,6 +219,7 @@ class LocalStack:
                 prefix=self.resources.incoming_prefix,
                 json_logs=self.config.json_logs,
                 event_bus=self.resources.event_bus,
+                cursor_secret_arn=self.resources.cursor_secret_arn,
             )
         )
 

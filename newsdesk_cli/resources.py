@@ -27,6 +27,7 @@ class LocalNames:
     # Local only (not in the template): a rule sends every event on the bus to this queue, so
     # `newsdesk events` and the tests can read what the projector published.
     event_tap_queue: str = "newsdesk-events"
+    cursor_secret: str = "newsdesk-cursor-secret"
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class LocalResources:
     max_receive_count: int
     event_bus: str
     event_tap_queue_url: str
+    cursor_secret_arn: str
 
 
 # Logical ids in template.yaml.
@@ -52,6 +54,7 @@ EVENT_TAP_RULE = "newsdesk-local-tap"
 TABLE_ID = "ArticlesTable"
 QUEUE_ID = "IngestQueue"
 DLQ_ID = "IngestDeadLetterQueue"
+SECRET_ID = "CursorSecret"
 
 _QUEUE_ATTRIBUTES = ("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds")
 
@@ -88,6 +91,11 @@ def create_resources(
     prefix = _create_bucket(
         s3, names.bucket, resources_of_type(template, "AWS::S3::Bucket")[BUCKET_ID], physical
     )
+    secret_arn = _create_secret(
+        session.client("secretsmanager", **kwargs),
+        names.cursor_secret,
+        resources_of_type(template, "AWS::SecretsManager::Secret")[SECRET_ID],
+    )
     if EVENT_BUS_ID not in resources_of_type(template, "AWS::Events::EventBus"):
         raise ValueError(f"template.yaml declares no {EVENT_BUS_ID}")
     tap_url = _create_event_bus(
@@ -107,6 +115,7 @@ def create_resources(
         max_receive_count=int(redrive.get("maxReceiveCount", 5)),
         event_bus=names.event_bus,
         event_tap_queue_url=tap_url,
+        cursor_secret_arn=secret_arn,
     )
 
 
@@ -236,3 +245,20 @@ def _create_bucket(s3: Any, name: str, properties: dict[str, Any], physical: dic
             Bucket=name, NotificationConfiguration={"QueueConfigurations": queue_configs}
         )
     return prefix
+
+
+def _create_secret(secretsmanager: Any, name: str, properties: dict[str, Any]) -> str:
+    """The secret, generated as the template's GenerateSecretString asks (length, alphabet)."""
+    import secrets
+    import string
+
+    generate = properties.get("GenerateSecretString", {})
+    length = int(generate.get("PasswordLength", 32))
+    alphabet = string.ascii_letters + string.digits
+    if not generate.get("ExcludePunctuation"):
+        alphabet += string.punctuation
+    value = "".join(secrets.choice(alphabet) for _ in range(length))
+    arn: str = secretsmanager.create_secret(
+        Name=name, Description=str(properties.get("Description", "")), SecretString=value
+    )["ARN"]
+    return arn

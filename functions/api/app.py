@@ -9,7 +9,7 @@ from functools import partial
 from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
@@ -46,7 +46,7 @@ from newsdesk.service.content import (
 )
 from newsdesk.settings import Settings, get_settings
 from newsdesk.tracing import DeferredTracer
-from newsdesk.web.docs import answer_docs_asset, answer_docs_page, build_openapi_document
+from newsdesk.web.docs import answer_openapi
 from newsdesk.web.limits import (
     MAX_KEY_CHARS,
     MAX_SLUG_CHARS,
@@ -65,6 +65,7 @@ from newsdesk.web.problems import (
     answer_unexpected,
     describe_problems,
 )
+from newsdesk.web.resolver import ContentResolver
 from newsdesk.web.responses import (
     ETAG_HEADERS,
     LIST_HEADERS,
@@ -93,7 +94,7 @@ class Index(BaseModel):
     openapi: str
 
 
-app = APIGatewayRestResolver(enable_validation=True, cors=SettingsCORSConfig())
+app = ContentResolver(enable_validation=True, cors=SettingsCORSConfig())
 app.configure_openapi(
     title="newsdesk content API",
     version="1.0.0",
@@ -130,7 +131,7 @@ def _content() -> ContentService:
     responses={200: describe_ok(Index, "Links to the docs"), **describe_problems(400)},
 )
 def get_index() -> Response[Any]:
-    base = app._get_base_path()
+    base = app.base_path()
     return answer_json(
         {"name": "newsdesk", "docs": f"{base}/docs", "openapi": f"{base}/openapi.json"}
     )
@@ -435,17 +436,11 @@ def list_ingestions(
 
 @app.get("/openapi.json", include_in_schema=False)
 def get_openapi() -> Response[Any]:
-    return answer_json(build_openapi_document(app))
+    return answer_openapi(app)
 
 
-@app.get("/docs", include_in_schema=False)
-def get_docs() -> Response[Any]:
-    return answer_docs_page(app)
-
-
-@app.get("/docs/<asset>", include_in_schema=False, compress=True)
-def get_docs_asset(asset: str) -> Response[Any]:
-    return answer_docs_asset(asset)
+# Swagger UI over the same document, assets inlined: it works offline.
+app.enable_swagger(path="/docs")
 
 
 # ---------------------------------------------------------------- errors, in one place

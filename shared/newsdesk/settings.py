@@ -17,8 +17,15 @@ class Settings(BaseModel):
     api_cache_seconds: int = Field(default=60, ge=0)
     region: str = Field(default="us-east-1")
     event_bus_name: str = Field(default="newsdesk")
-    # Signs API list cursors; the template sets it per stack. The default only suits local runs.
-    cursor_secret: str = Field(default="newsdesk-local-cursor-secret", min_length=1)
+    # Signs API list cursors: the Secrets Manager secret the stack generates (read on the first
+    # request, then kept), or the value itself where there is no Secrets Manager. No default.
+    cursor_secret_arn: str | None = Field(default=None, min_length=1, max_length=2048)
+    cursor_secret: str | None = Field(default=None, min_length=16, max_length=4096)
+    # Where clients reach the API (a custom domain, say); next-page links are built from it.
+    # Unset: links are relative to the request, never built from its Host or X-Forwarded-*.
+    public_base_url: str | None = Field(
+        default=None, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$", max_length=200
+    )
     # The search index file in the bucket (never under incoming_prefix: it must not be ingested),
     # how often the API checks it for a new version, and where local copies are kept (None: a
     # directory of this process under the system's temp dir, /tmp on Lambda).
@@ -39,6 +46,8 @@ class Settings(BaseModel):
             "region": "AWS_REGION",
             "event_bus_name": "EVENT_BUS_NAME",
             "cursor_secret": "CURSOR_SECRET",
+            "cursor_secret_arn": "CURSOR_SECRET_ARN",
+            "public_base_url": "PUBLIC_BASE_URL",
             "search_index_key": "SEARCH_INDEX_KEY",
             "search_refresh_seconds": "SEARCH_REFRESH_SECONDS",
             "search_cache_dir": "SEARCH_CACHE_DIR",

@@ -50,6 +50,7 @@ def template_stack(
         patch.setenv("BUCKET_NAME", resources.bucket)
         patch.setenv("INCOMING_PREFIX", resources.incoming_prefix)
         patch.setenv("EVENT_BUS_NAME", resources.event_bus)
+        patch.setenv("CURSOR_SECRET_ARN", resources.cursor_secret_arn)
         get_settings.cache_clear()
         try:
             yield session, resources

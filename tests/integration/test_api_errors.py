@@ -105,9 +105,33 @@ def test_a_wrong_method_is_a_405_problem_with_allow(stack: Stack, method: str) -
     response = stack.get("/articles/0123456789abcdef", method=method)
 
     assert response.status == 405
-    assert response.headers["Allow"] == "GET, OPTIONS"
+    assert response.headers["Allow"] == "GET, HEAD, OPTIONS"
     assert response.headers["Content-Type"] == "application/problem+json"
     assert response.json["status"] == 405
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/health", {}),
+        ("/articles", {"limit": "1"}),
+        ("/articles", {"limit": "0"}),
+        ("/articles/0123456789abcdef", {}),
+        ("/no/such/thing", {}),
+        ("/openapi.json", {}),
+    ],
+)
+def test_head_answers_like_get_without_a_body(
+    stack: Stack, path: str, params: dict[str, str]
+) -> None:
+    get = stack.get(path, params)
+
+    head = stack.get(path, params, method="HEAD")
+
+    assert head.status == get.status
+    assert head.raw_body == ""
+    for name in ("Content-Type", "Cache-Control", "Link", "ETag", "Allow"):
+        assert head.headers.get(name) == get.headers.get(name), name
 
 
 def test_cors_headers_follow_the_request_origin(stack: Stack) -> None:

@@ -184,12 +184,13 @@ def local_cache_dir(settings: Settings, purpose: str) -> Path:
 def open_search_service(settings: Settings) -> SearchService:
     """The API's search service for the configured bucket and index key."""
     from newsdesk.storage.index_files import open_index_files
+    from newsdesk.storage.secrets import get_cursor_secret
 
     return SearchService(
         lambda: open_index_files(settings),
         cache_dir=lambda: local_cache_dir(settings, "search"),
         refresh_seconds=settings.search_refresh_seconds,
-        cursor_secret=settings.cursor_secret,
+        cursor_secret=get_cursor_secret(settings),
     )
 
 

@@ -443,8 +443,12 @@ def _summary(item: Mapping[str, Any]) -> ArticleSummary:
 
 
 def open_content_queries(settings: Settings) -> ContentQueries:
-    """ContentQueries on a new client for the configured table (called once per process)."""
+    """ContentQueries on a new client for the configured table (called once per process); the
+    cursor secret is read once, from Secrets Manager unless given as a value."""
     import boto3
 
+    from newsdesk.storage.secrets import get_cursor_secret
+
+    secret = get_cursor_secret(settings)
     client = boto3.client("dynamodb", region_name=settings.region)
-    return ContentQueries(client, settings.table_name, cursor_secret=settings.cursor_secret)
+    return ContentQueries(client, settings.table_name, cursor_secret=secret)

@@ -16,6 +16,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, Field
 
 from newsdesk.errors import GoneError, InvalidRequestError, NotFoundError, TransientError
+from newsdesk.web.resolver import ContentResolver
 
 PROBLEM_JSON = "application/problem+json"
 _PROBLEM_BASE = "urn:newsdesk:problem:"
@@ -125,10 +126,12 @@ def answer_unavailable(
     )
 
 
-def answer_no_route(app: APIGatewayRestResolver, _: NoRouteError) -> Response[Any]:
+def answer_no_route(app: ContentResolver, _: NoRouteError) -> Response[Any]:
     """404 for an unknown path; 405 with Allow when the path exists under other methods."""
-    allowed = list_allowed_methods(app, app.current_event.path)
-    if allowed:
+    allowed = app.allowed_methods(app.current_event.path)
+    # A path the route table matches but the resolver did not (a segment with characters no
+    # id or slug has) is no resource at all, whatever the method.
+    if allowed and app.current_event.http_method not in allowed:
         return answer_problem(
             app,
             HTTPStatus.METHOD_NOT_ALLOWED,
@@ -156,13 +159,6 @@ def answer_unexpected(
     return response
 
 
-def list_allowed_methods(app: APIGatewayRestResolver, path: str) -> list[str]:
-    """Methods of the routes whose pattern matches `path` (for 405 and its Allow header)."""
-    routes = app._static_routes + app._dynamic_routes
-    methods = {route.method for route in routes if route.rule.match(path)}
-    return sorted(methods | ({"OPTIONS"} if methods else set()))
-
-
 __all__ = [
     "PROBLEM_JSON",
     "Problem",
@@ -176,5 +172,4 @@ __all__ = [
     "answer_unavailable",
     "answer_unexpected",
     "describe_problems",
-    "list_allowed_methods",
 ]

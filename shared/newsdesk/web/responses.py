@@ -2,7 +2,7 @@
 
 import json
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
@@ -10,10 +10,14 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from newsdesk.models import Page
 from newsdesk.service.content import select_fields
 from newsdesk.settings import get_settings
+from newsdesk.web.resolver import ContentResolver
 
 LIST_HEADERS: dict[str, Any] = {
     "Link": {
-        "description": 'The next page: <absolute URL>; rel="next" (absent on the last page)',
+        "description": (
+            'The next page: <URL>; rel="next", relative to this request (absolute when the '
+            "stack sets PublicBaseUrl); absent on the last page"
+        ),
         "schema": {"type": "string"},
     }
 }
@@ -62,7 +66,7 @@ def answer_json(
 
 
 def answer_page(
-    app: APIGatewayRestResolver, page: Page[Any], fields: tuple[str, ...] | None = None
+    app: ContentResolver, page: Page[Any], fields: tuple[str, ...] | None = None
 ) -> Response[Any]:
     """A list answer: the page's items (restricted to `fields`) and a Link to the next page."""
     body = {
@@ -84,14 +88,11 @@ def answer_not_modified(etag: str) -> Response[Any]:
     )
 
 
-def build_next_url(app: APIGatewayRestResolver, cursor: str) -> str:
-    """The absolute URL of this request with `cursor` replaced (host and stage path kept)."""
+def build_next_url(app: ContentResolver, cursor: str) -> str:
+    """The URL of this request with `cursor` replaced: under the configured public base URL,
+    else relative (stage path kept). Never from the client's Host or X-Forwarded-* headers,
+    which would let a client put any scheme and host into a link others follow."""
     event = app.current_event
-    host = get_header(app, "host") or event.request_context.domain_name or "localhost"
-    proto = get_header(app, "x-forwarded-proto") or (
-        "http" if host.startswith(("127.0.0.1", "localhost")) else "https"
-    )
-    path = app._get_base_path() + event.path
     pairs = [
         (name, value)
         for name, values in (event.multi_value_query_string_parameters or {}).items()
@@ -99,7 +100,9 @@ def build_next_url(app: APIGatewayRestResolver, cursor: str) -> str:
         for value in values
     ]
     pairs.append(("cursor", cursor))
-    return f"{proto}://{host}{path}?{urlencode(pairs)}"
+    base = get_settings().public_base_url
+    prefix = base.rstrip("/") if base else app.base_path()
+    return f"{prefix}{quote(event.path)}?{urlencode(pairs)}"
 
 
 def get_header(app: APIGatewayRestResolver, name: str) -> str | None:
