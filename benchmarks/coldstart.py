@@ -188,6 +188,7 @@ def _stack() -> tuple[Any, Any]:
         TABLE_NAME=resources.table,
         BUCKET_NAME=resources.bucket,
         INCOMING_PREFIX=resources.incoming_prefix,
+        CURSOR_SECRET_ARN=resources.cursor_secret_arn,  # read on the first request, as on AWS
     )
     get_settings.cache_clear()
     return session, resources
