@@ -161,7 +161,7 @@ def parse_html(text: str) -> Extracted:
     leads = _dek_and_intro(heading)
     header = _header_lines(heading)
     language = _language(tree)
-    _prune(tree)
+    _prune(tree, page.classed)
     # A discussion thread's text is its posts; the fast extractor stops after the first one.
     document = _extract(tree, fast=not page.discussion)
     body_text: str = (document.text or "") if document is not None else ""
@@ -260,14 +260,14 @@ def _trigrams(text: str) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + 3]) for i in range(len(words) - 2)}
 
 
-def _prune(tree: Any) -> None:
+def _prune(tree: Any, classed: list[Any]) -> None:
     """Drop what sits inside an article's text but is not text of it: captions and credits,
     author hover cards, inline "Read more" links. Done on the tree before extraction (the
     metadata has been read), so trafilatura never sees them."""
     doomed: list[Any] = list(tree.iter("figcaption"))
-    for node in tree.xpath("//*[@class]"):
+    for node in classed:
         label = node.get("class")
-        if _PRUNE_HINT.search(label.lower()) is None:
+        if not label or _PRUNE_HINT.search(label.lower()) is None:
             continue  # most elements: one cheap look, no pattern of the four matches
         if (
             _HOVER_CARD.search(label)

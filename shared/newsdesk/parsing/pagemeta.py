@@ -108,6 +108,9 @@ class PageMeta:
     images: list[PageImage] = field(default_factory=list)
     discussion: bool = False  # the page is a forum thread or a social post with replies
     url: str | None = None  # canonical link, else og:url, else the JSON-LD url
+    # Elements with a class or id (and the first <h1>), in document order: read once, for the
+    # parser's passes over page structure.
+    classed: list[Any] = field(default_factory=list, repr=False)
     host: str | None = None
 
 
@@ -315,7 +318,8 @@ def _read_document(meta: PageMeta, tree: Any) -> None:
     after: list[str] = []
     seen_h1 = first_h1 is None
     # A union comes back in document order: the first <h1> among the classed elements.
-    for node in tree.xpath("(//h1)[1] | //*[@class or @id]"):
+    meta.classed = tree.xpath("(//h1)[1] | //*[@class or @id]")
+    for node in meta.classed:
         cls, ident = node.get("class"), node.get("id")
         if node is first_h1:
             seen_h1 = True
