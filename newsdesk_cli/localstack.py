@@ -29,6 +29,7 @@ from newsdesk_cli.function_worker import (
     FunctionWorker,
 )
 from newsdesk_cli.http_adapter import ApiGatewayApp, ApiServer, Handler
+from newsdesk_cli.state import LocalState
 
 SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
 REGION = "us-east-1"
@@ -51,6 +52,10 @@ class DevConfig:
     poll_wait_seconds: int = 1
     # Visibility of a failed message before its retry; None = the queue's VisibilityTimeout.
     retry_delay_seconds: int | None = None
+    # Where uploads are kept across restarts (newsdesk_cli.state); None = memory only.
+    state_dir: Path | None = None
+    # Forget the uploads kept in state_dir and start over.
+    fresh: bool = False
 
 
 @dataclass
@@ -159,6 +164,8 @@ class LocalStack:
         self.workers: dict[str, FunctionWorker] = {}
         self.stream_sources: list[Any] = []
         self.moto: Any = None
+        self.state: LocalState | None = None
+        self.restored = 0
         self.api: ApiServer | None = None
         self.resources: Any = None
         self.session: Any = None
@@ -183,8 +190,46 @@ class LocalStack:
         self._start_queue_poller(self.workers["ingest"])
         self._start_stream_pollers()
         self._start_api(self.workers["api"])
-        if config.upload_samples:
+        first_run = self._open_state()
+        if config.upload_samples and first_run:
             self._upload_samples()
+
+    def _open_state(self) -> bool:
+        """Keep uploads in state_dir from now on and upload the ones kept before (their
+        ingestion goes on in the background). True when there was nothing to restore."""
+        if self.config.state_dir is None:
+            return True
+        from newsdesk_cli import moto_compat
+
+        state = self.state = LocalState(self.config.state_dir)
+        if self.config.fresh:
+            state.clear()
+        first_run = state.is_new
+        state.open()
+        saved = state.saved()
+        bucket, prefix = self.resources.bucket, self.resources.incoming_prefix
+
+        def keep(
+            event: str, bucket_name: str, key: str, value: bytes | None, kind: str | None
+        ) -> None:
+            if bucket_name != bucket or not key.startswith(prefix):
+                return
+            if value is None:
+                state.remove(bucket_name, key)
+            elif "ObjectCreated" in event:
+                state.save(bucket_name, key, value, kind)
+
+        moto_compat.observe_objects(keep)
+        if saved:
+            self.log.info("restoring %d upload(s) from %s …", len(saved), self.config.state_dir)
+            s3 = self.client("s3")
+            for item in saved:
+                extra = {"ContentType": item.content_type} if item.content_type else {}
+                s3.put_object(
+                    Bucket=item.bucket, Key=item.key, Body=item.path.read_bytes(), **extra
+                )
+            self.restored = len(saved)
+        return first_run and not saved
 
     def _start_moto(self) -> None:
         from moto.server import ThreadedMotoServer
@@ -435,6 +480,12 @@ class LocalStack:
         if self.moto is not None:
             self.moto.stop()
 
+    def _state_line(self) -> str:
+        if self.config.state_dir is None:
+            return "in memory only: uploads are lost when the stack stops (--ephemeral)"
+        restored = f"; {self.restored} restored, being ingested" if self.restored else ""
+        return f"uploads kept in {self.config.state_dir}/ across restarts{restored}"
+
     def banner(self) -> str:
         bucket = self.resources.bucket
         prefix = self.resources.incoming_prefix
@@ -450,6 +501,7 @@ class LocalStack:
                 f"  API docs     {self.api_url}/docs",
                 f"  S3 endpoint  {endpoint}   (moto; any credentials, region {REGION})",
                 f"  bucket       {bucket}   (uploads go under {prefix})",
+                f"  state        {self._state_line()}",
                 "",
                 "Add articles:",
                 f"  aws --endpoint-url {endpoint} s3 cp FILE s3://{bucket}/{prefix}",

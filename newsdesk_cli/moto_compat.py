@@ -12,12 +12,23 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 _lock = threading.Lock()
 _installed = False
 _counter = itertools.count()
+# Called as observer(event_name, bucket_name, key_name, value, content_type) for every S3
+# notification moto sends; value is None for removals (newsdesk dev keeps uploads on disk).
+ObjectObserver = Callable[[str, str, str, bytes | None, str | None], None]
+_observers: list[ObjectObserver] = []
+
+
+def observe_objects(observer: ObjectObserver) -> None:
+    """Call `observer` for each object created or removed, before S3 answers the request."""
+    with _lock:
+        _observers.append(observer)
 
 
 @dataclass
@@ -57,6 +68,19 @@ def install() -> None:
             return event
 
         notifications._get_s3_event = event_with_sequencer
+
+        original_send = notifications.send_event
+
+        def send_event_observed(account_id: str, event_name: Any, bucket: Any, key: Any) -> None:
+            name = str(getattr(event_name, "value", event_name))
+            for observer in list(_observers):
+                removed = "ObjectRemoved" in name
+                value = None if removed else getattr(key, "value", None)
+                metadata = getattr(key, "metadata", None) or {}
+                observer(name, bucket.name, key.name, value, metadata.get("Content-Type"))
+            original_send(account_id, event_name, bucket, key)
+
+        notifications.send_event = send_event_observed
 
         original_delete = models.S3Backend.delete_object
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from pathlib import Path
 from types import FrameType
 
 
@@ -29,7 +30,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "timeout from template.yaml, as on AWS)",
     )
     parser.add_argument(
-        "--no-samples", action="store_true", help="start empty: do not upload the sample articles"
+        "--no-samples",
+        action="store_true",
+        help="start empty: do not upload the sample articles (on a first start)",
+    )
+    parser.add_argument(
+        "--state-dir",
+        type=Path,
+        default=Path(".newsdesk"),
+        metavar="DIR",
+        help="where uploads are kept across restarts and restored from (default .newsdesk)",
+    )
+    parser.add_argument(
+        "--fresh", action="store_true", help="forget the uploads kept in --state-dir first"
+    )
+    parser.add_argument(
+        "--ephemeral",
+        action="store_true",
+        help="keep nothing on disk: uploads live in memory and are lost when the stack stops",
     )
 
 
@@ -47,6 +65,8 @@ def run(args: argparse.Namespace) -> int:
             json_logs=args.json_logs,
             upload_samples=not args.no_samples,
             retry_delay_seconds=args.retry_delay,
+            state_dir=None if args.ephemeral else args.state_dir,
+            fresh=args.fresh,
         ),
         log,
     )

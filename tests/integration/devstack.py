@@ -122,9 +122,14 @@ def processes_in_group(pgid: int) -> list[int]:
 
 
 @contextmanager
-def running_stack(*extra_args: str, ready_timeout: float = 60) -> Iterator[DevStack]:
-    """`newsdesk dev` in its own process group, ready (banner printed) on entry, killed on exit."""
+def running_stack(
+    *extra_args: str, ready_timeout: float = 60, state_dir: Path | None = None
+) -> Iterator[DevStack]:
+    """`newsdesk dev` in its own process group, ready (banner printed) on entry, killed on exit.
+
+    Uploads are kept in `state_dir` when given, else in memory only (--ephemeral)."""
     api_port, moto_port = free_port(), free_port()
+    state_args = ["--state-dir", str(state_dir)] if state_dir else ["--ephemeral"]
     env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
     env["PYTHONUNBUFFERED"] = "1"
     process = subprocess.Popen(
@@ -137,6 +142,7 @@ def running_stack(*extra_args: str, ready_timeout: float = 60) -> Iterator[DevSt
             str(api_port),
             "--moto-port",
             str(moto_port),
+            *state_args,
             *extra_args,
         ],
         cwd=ROOT,
