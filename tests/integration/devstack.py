@@ -128,7 +128,10 @@ def running_stack(
     """`newsdesk dev` in its own process group, ready (banner printed) on entry, killed on exit.
 
     Uploads are kept in `state_dir` when given, else in memory only (--ephemeral)."""
-    api_port, moto_port = free_port(), free_port()
+    api_port = free_port()
+    moto_port = free_port()
+    while moto_port == api_port:  # the OS may hand the same free port out twice in a row
+        moto_port = free_port()
     state_args = ["--state-dir", str(state_dir)] if state_dir else ["--ephemeral"]
     env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
     env["PYTHONUNBUFFERED"] = "1"
