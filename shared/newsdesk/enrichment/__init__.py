@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from newsdesk.enrichment.caps import MAX_AUTHORS, bounded
 from newsdesk.enrichment.hashing import article_id, content_hash
 from newsdesk.enrichment.keywords import (
     MAX_KEYWORDS,
@@ -33,7 +34,9 @@ WORDS_PER_MINUTE = 230
 
 
 def enrich(extracted: Extracted, *, identity: str, source: Source, parser_version: str) -> Article:
-    """Turn what a format parser found into the article record."""
+    """Turn what a format parser found into the article record (fields within the caps of
+    newsdesk.enrichment.caps)."""
+    extracted = bounded(extracted)
     identifier = article_id(identity)
     body = [paragraph for paragraph in (p.strip() for p in extracted.body) if paragraph]
     headline = (extracted.headline or "").strip() or derive_headline(
@@ -116,6 +119,8 @@ def _authors(names: list[str]) -> list[Author]:
     authors: list[Author] = []
     slugs: set[str] = set()
     for name in names:
+        if len(authors) == MAX_AUTHORS:
+            break
         cleaned = " ".join(name.split())
         slug = slugify(cleaned)
         if cleaned and slug and slug not in slugs:

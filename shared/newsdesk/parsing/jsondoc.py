@@ -85,14 +85,26 @@ _HTML_TAG = re.compile(r"<[^>]+>")
 _LOOKS_LIKE_HTML = re.compile(r"<(?:p|br|div|h[1-6]|li|span|a)[\s>/]", re.I)
 
 
+# A .jsonl file holds at most this many articles: each is one write, and one upload must be
+# ingested within one function invocation.
+MAX_RECORDS_PER_FILE = 1000
+
+
+def _loads(text: str, where: str = "") -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        place = f"at column {exc.colno}" if where else f"at line {exc.lineno} column {exc.colno}"
+        raise ParseError("invalid_json", f"{where}not valid JSON: {exc.msg} {place}") from exc
+    except RecursionError as exc:
+        raise ParseError(
+            "too_deep", f"{where}the JSON is nested too deeply to be an article"
+        ) from exc
+
+
 def parse_json(text: str) -> Extracted:
     """A .json file holding one article object."""
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ParseError(
-            "invalid_json", f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from exc
+    value = _loads(text)
     if isinstance(value, list):
         raise ParseError(
             "invalid_json",
@@ -106,16 +118,16 @@ def parse_jsonl(text: str) -> Iterator[tuple[int, Extracted]]:
 
     The whole file is checked before anything is returned, so a bad line fails the file.
     """
+    lines = [(number, line) for number, line in enumerate(text.split("\n"), 1) if line.strip()]
+    if len(lines) > MAX_RECORDS_PER_FILE:
+        raise ParseError(
+            "too_many_records",
+            f"the file holds {len(lines)} records; at most {MAX_RECORDS_PER_FILE} are taken "
+            "from one .jsonl file: split it into several files",
+        )
     articles: list[tuple[int, Extracted]] = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ParseError(
-                "invalid_json", f"line {number}: not valid JSON: {exc.msg} at column {exc.colno}"
-            ) from exc
+    for number, line in lines:
+        value = _loads(line, f"line {number}: ")
         try:
             extracted = extract_article(value)
             require_body(extracted)
