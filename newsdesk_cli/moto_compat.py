@@ -1,6 +1,6 @@
 """Makes moto's S3 notifications look like real ones, for the local stack and the tests.
 
-It also keeps moto's TransactWriteItems from copying the whole table once per action.
+It also keeps moto's TransactWriteItems from copying the whole table for every transaction.
 
 Real S3 events carry a `sequencer` (ordering of events for one key) and `versionId`, and a
 delete in a versioned bucket sends `ObjectRemoved:DeleteMarkerCreated`. moto sends neither the
@@ -112,33 +112,58 @@ def install() -> None:
 
 
 def _copy_tables_once_per_transaction() -> None:
-    """moto snapshots the whole table once per action of a TransactWriteItems (for rollback);
-    with ~30 actions per article that makes every write O(actions x table). Snapshot once."""
+    """moto snapshots whole tables for each TransactWriteItems, to roll back when a condition
+    fails half-way: O(table) per transaction. Check every condition first instead (a failing
+    transaction then touches nothing), and apply one that passes without a snapshot."""
     import copy
 
     from moto.dynamodb import models as dynamodb_models
+    from moto.dynamodb.comparisons import get_filter_expression
+    from moto.dynamodb.exceptions import TransactionCanceledException
     from moto.dynamodb.models.table import Table
 
-    class _TableCopyOnce:
-        def __init__(self) -> None:
-            self.tables: dict[int, Any] = {}
-
+    class _NoTableCopy:
         def deepcopy(self, value: Any, memo: Any = None) -> Any:
-            if not isinstance(value, Table):
-                return copy.deepcopy(value, memo)
-            if id(value) not in self.tables:
-                self.tables[id(value)] = copy.deepcopy(value, memo)
-            return self.tables[id(value)]
+            return value if isinstance(value, Table) else copy.deepcopy(value, memo)
 
         def __getattr__(self, name: str) -> Any:
             return getattr(copy, name)
+
+    def failed_conditions(backend: Any, transact_items: list[dict[str, Any]]) -> list[Any]:
+        errors: list[Any] = []
+        for action in transact_items:
+            op_type, op = next(iter(action.items()))
+            table = backend.get_table(op["TableName"])
+            if op_type == "Put":
+                attrs = op["Item"]
+                key = {table.hash_key_attr: attrs[table.hash_key_attr]}
+                if table.range_key_attr is not None:
+                    key[table.range_key_attr] = attrs[table.range_key_attr]
+            else:
+                key = op["Key"]
+            expression = op.get("ConditionExpression")
+            if expression is None:
+                errors.append((None, None, None))
+                continue
+            current = backend.get_item(op["TableName"], key)
+            condition = get_filter_expression(
+                expression, op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")
+            )
+            if condition.expr(current):
+                errors.append((None, None, None))
+            else:
+                errors.append(("ConditionalCheckFailed", "The conditional request failed", None))
+        return errors
 
     original = dynamodb_models.DynamoDBBackend.transact_write_items
     transaction_lock = threading.Lock()
 
     def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
         with transaction_lock:
-            setattr(dynamodb_models, "copy", _TableCopyOnce())  # noqa: B010
+            errors = failed_conditions(self, transact_items)
+            if any(code is not None for code, _, _ in errors):
+                raise TransactionCanceledException(errors)
+            setattr(dynamodb_models, "copy", _NoTableCopy())  # noqa: B010
             try:
                 original(self, transact_items)
             finally:

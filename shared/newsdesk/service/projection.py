@@ -20,7 +20,9 @@ from newsdesk.storage.projections import Commit
 class ProjectionWriter(Protocol):
     def get_states(self, article_ids: Sequence[str]) -> dict[str, ProjectionState]: ...
 
-    def write_views(self, image: RecordImage, before: ProjectionState | None) -> Commit: ...
+    def write_views(
+        self, changes: Sequence[tuple[RecordImage, ProjectionState | None]]
+    ) -> list[Commit]: ...
 
     def add_months(self, images: Iterable[RecordImage]) -> None: ...
 
@@ -55,7 +57,7 @@ class ProjectionService:
                 latest[image.article_id] = image
         report = ProjectionReport()
         states = self.store.get_states(list(latest))
-        commits: list[Commit] = []
+        changes: list[tuple[RecordImage, ProjectionState | None]] = []
         for image in latest.values():
             before = states.get(image.article_id)
             if image.expired:
@@ -64,12 +66,13 @@ class ProjectionService:
             if before is not None and before.version >= image.version:
                 report.skipped.append(image.article_id)
                 continue
-            commits.append(self.store.write_views(image, before))
+            changes.append((image, before))
             event = _event(image, before)
             if event is not None:
                 report.events.append(event)
             report.applied.append(image.article_id)
-        self.store.add_months(image for image in latest.values() if not image.expired)
+        commits = self.store.write_views(changes)
+        self.store.add_months(image for image, _ in changes)
         if report.events:
             self.events.publish(report.events)
         self.store.commit(commits)

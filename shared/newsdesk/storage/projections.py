@@ -1,16 +1,17 @@
 """The derived views as the projector writes them: listings, lookups, change feed, registries.
 
-Every derived item carries the record version it was built from, and every write is
-conditional on holding an older one, so replayed, duplicated or reordered stream records never
-put an older state over a newer one. Registry counts move in one transaction with the article's
-projection state ("P"), so each version changes them exactly once; the counts of a whole stream
-batch are summed first (one update per registry entry per transaction, not per article).
+Every derived item carries the record version it was built from. The article's projection
+state ("P") says which version its views show; an image at or below it is never applied, so
+replayed, duplicated or reordered stream records never put an older state over a newer one.
+Registry counts move in one transaction with the projection state, so each version changes
+them exactly once; the counts of a whole stream batch are summed first (one update per
+registry entry per transaction, not per article).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping, Sequence
-from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,8 @@ from newsdesk.storage.failures import cancellation_codes, error_code, translate
 Item = dict[str, Any]
 MAX_TRANSACTION_ACTIONS = 100
 _BATCH_GET_KEYS = 100
+_BATCH_WRITE_ITEMS = 25
+_BATCH_WRITE_ATTEMPTS = 4
 
 
 @dataclass(frozen=True)
@@ -88,45 +91,53 @@ class ProjectionStore:
 
     # ------------------------------------------------------------- views of one article
 
-    def write_views(self, image: RecordImage, before: ProjectionState | None) -> Commit:
-        """Bring the article's listing items, change entry and headline lookup to `image`
-        (items a newer version wrote are left alone); returns the state to commit."""
-        version = image.version
-        summary = image.summary
-        listings = shapes.listings_of(summary) if summary is not None else []
-        held = before.listings if before is not None and before.active else ()
-        if summary is not None and image.sort_at is not None:
-            for listing in listings:
-                item = shapes.listing_item(summary, listing, sort_at=image.sort_at, version=version)
-                self._put_if_older(item, f"list {image.article_id} in {listing}")
-            self._put_if_older(
-                shapes.headline_item(summary, version=version), f"headline of {image.article_id}"
-            )
-        else:
-            self._delete_if_older(
-                image.article_id, keys.HEADLINE_SK, version, f"headline of {image.article_id}"
-            )
-        for listing in held:
-            if listing not in listings:
-                self._delete_if_older(
-                    image.article_id,
-                    keys.listing_sk(listing),
-                    version,
-                    f"unlist {image.article_id} from {listing}",
+    def write_views(
+        self, changes: Sequence[tuple[RecordImage, ProjectionState | None]]
+    ) -> list[Commit]:
+        """Bring each article's listing items, change entry and headline lookup to its image,
+        in BatchWriteItem requests of 25; returns the states to commit.
+
+        The caller passes only images newer than the article's committed state, and a stream
+        shard delivers an article's records in order (a retry repeats the same batch), so no
+        older version can overwrite these items: the state check is their version guard.
+        """
+        requests: list[dict[str, Any]] = []
+        commits: list[Commit] = []
+        for image, before in changes:
+            summary = image.summary
+            listings = shapes.listings_of(summary) if summary is not None else []
+            held = before.listings if before is not None and before.active else ()
+            pk = keys.article_pk(image.article_id)
+            version = image.version
+            if summary is not None and image.sort_at is not None:
+                requests += [
+                    _put(shapes.listing_item(summary, name, sort_at=image.sort_at, version=version))
+                    for name in listings
+                ]
+                requests.append(_put(shapes.headline_item(summary, version=version)))
+            else:
+                requests.append(_delete(pk, keys.HEADLINE_SK))
+            requests += [
+                _delete(pk, keys.listing_sk(name)) for name in held if name not in listings
+            ]
+            requests.append(_put(shapes.change_item(image)))
+            single_author = summary is not None and len(summary.authors) == 1
+            commits.append(
+                Commit(
+                    state=ProjectionState(
+                        article_id=image.article_id,
+                        version=image.version,
+                        active=summary is not None,
+                        listings=tuple(listings),
+                    ),
+                    replaces=before,
+                    names=shapes.registry_names(summary) if summary is not None else {},
+                    bio=image.author_bio if single_author else None,
                 )
-        self._put_if_older(shapes.change_item(image), f"change of {image.article_id}")
-        single_author = summary is not None and len(summary.authors) == 1
-        return Commit(
-            state=ProjectionState(
-                article_id=image.article_id,
-                version=version,
-                active=summary is not None,
-                listings=tuple(listings),
-            ),
-            replaces=before,
-            names=shapes.registry_names(summary) if summary is not None else {},
-            bio=image.author_bio if single_author else None,
-        )
+            )
+        for start in range(0, len(requests), _BATCH_WRITE_ITEMS):
+            self._batch_write(requests[start : start + _BATCH_WRITE_ITEMS])
+        return commits
 
     def add_months(self, images: Iterable[RecordImage]) -> None:
         """Record which months the bucketed partitions (feed, languages, changes) now hold."""
@@ -217,27 +228,19 @@ class ProjectionStore:
 
     # ------------------------------------------------------------- internals
 
-    def _put_if_older(self, item: Item, what: str) -> None:
-        # Refused where a newer version of the article already wrote the item: it stays.
-        with suppress(_NewerVersion):
-            self._request(
-                "put_item",
-                what,
-                Item=shapes.to_dynamo(item),
-                ConditionExpression="attribute_not_exists(version) OR version < :version",
-                ExpressionAttributeValues={":version": {"N": str(item["version"])}},
+    def _batch_write(self, requests: list[dict[str, Any]]) -> None:
+        """One BatchWriteItem; what DynamoDB leaves unprocessed (throttling) is sent again a
+        few times, then the batch fails as transient (the stream retries it)."""
+        pending = requests
+        for attempt in range(_BATCH_WRITE_ATTEMPTS):
+            response = self._request(
+                "batch_write_item", "write derived views", RequestItems={self._table: pending}
             )
-
-    def _delete_if_older(self, article_id: str, sk: str, version: int, what: str) -> None:
-        # Refused where a newer version of the article wrote the item: it stays.
-        with suppress(_NewerVersion):
-            self._request(
-                "delete_item",
-                what,
-                Key={"PK": {"S": keys.article_pk(article_id)}, "SK": {"S": sk}},
-                ConditionExpression="attribute_not_exists(version) OR version < :version",
-                ExpressionAttributeValues={":version": {"N": str(version)}},
-            )
+            pending = response.get("UnprocessedItems", {}).get(self._table, [])
+            if not pending:
+                return
+            time.sleep(0.05 * 2**attempt)
+        raise TransientError(f"write derived views: {len(pending)} item(s) left unprocessed")
 
     def _transact(self, actions: list[dict[str, Any]], what: str) -> None:
         try:
@@ -254,7 +257,8 @@ class ProjectionStore:
         self.capacity.add(response, write=True)
 
     def _request(self, operation: str, what: str, **params: Any) -> dict[str, Any]:
-        if operation != "batch_get_item":
+        batch = operation.startswith("batch_")
+        if not batch:
             params["TableName"] = self._table
         try:
             response: dict[str, Any] = getattr(self._client, operation)(
@@ -268,6 +272,14 @@ class ProjectionStore:
             raise translate(error, what) from error
         self.capacity.add(response, write=operation != "batch_get_item")
         return response
+
+
+def _put(item: Item) -> dict[str, Any]:
+    return {"PutRequest": {"Item": shapes.to_dynamo(item)}}
+
+
+def _delete(pk: str, sk: str) -> dict[str, Any]:
+    return {"DeleteRequest": {"Key": {"PK": {"S": pk}, "SK": {"S": sk}}}}
 
 
 class _NewerVersion(Exception):
