@@ -45,7 +45,8 @@ class InvocationError(Exception):
     """The function raised, timed out, or its process died; the invocation failed."""
 
 
-Outcomes = dict[str, tuple[str, str | None]]
+# key -> (status, code) of each of its events, in the order the function handled them.
+Outcomes = dict[str, list[tuple[str, str | None]]]
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ class OutcomeCapture(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         key, status = getattr(record, "key", None), getattr(record, "status", None)
         if isinstance(key, str) and isinstance(status, str):
-            self.outcomes[key] = (status, getattr(record, "code", None))
+            self.outcomes.setdefault(key, []).append((status, getattr(record, "code", None)))
 
 
 class FunctionWorker:

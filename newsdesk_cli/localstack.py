@@ -342,7 +342,10 @@ class LocalStack:
                             f"{self.resources.max_receive_count})"
                         )
                     else:
-                        status, code = outcomes.get(key, ("done", None))
+                        # A key's events each have their outcome, in order (a multipart upload
+                        # sends two notifications for one object).
+                        pending = outcomes.get(key) or [("done", None)]
+                        status, code = pending.pop(0) if len(pending) > 1 else pending[0]
                         outcome = status
                         if code:
                             outcome += f" ({code})"

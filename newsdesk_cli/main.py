@@ -29,6 +29,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "reindex": ("reindex", "re-enqueue every object under incoming/ (after a parser upgrade)"),
     "redrive": ("redrive", "move messages from the dead-letter queue back to the ingest queue"),
     "search": ("search", "search the articles (the index the local stack or AWS keeps)"),
+    "events": ("events", "print the Article Published/Updated/Removed events of the bus"),
+    "invoke": (
+        "invoke",
+        "run one function of template.yaml on an event file, like sam local invoke",
+    ),
 }
 
 

@@ -168,6 +168,9 @@ class Ingestion(BaseModel):
     code: str | None = None
     message: str | None = None
     sequencer: str | None = None
+    version_id: str | None = Field(
+        default=None, description="The S3 object version this outcome is for (versioned buckets)"
+    )
     at: datetime
 
 

@@ -103,7 +103,7 @@ def test_a_warm_function_answers_from_its_own_process_with_its_environment(
 def test_the_ingested_log_records_come_back_with_the_result(worker: FunctionWorker) -> None:
     invocation = worker.invoke({"action": "ingested", "key": "incoming/x.bin"})
 
-    assert invocation.outcomes == {"incoming/x.bin": ("failed", "binary")}
+    assert invocation.outcomes == {"incoming/x.bin": [("failed", "binary")]}
     assert worker.invoke({"value": 3}).outcomes == {}
 
 

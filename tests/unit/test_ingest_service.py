@@ -106,6 +106,7 @@ class FakeStore:
         previous: Mapping[str, StoredVersion],
         now: datetime,
         written_ids: Sequence[str] = (),
+        version_id: str | None = None,
     ) -> SaveResult:
         self._check(key, sequencer)
         self.saves += 1
@@ -118,7 +119,13 @@ class FakeStore:
         ids = written + list(unchanged_ids)
         status: IngestionStatus = "stored" if written else "unchanged"
         self.ingestions[key] = Ingestion(
-            key=key, bucket=bucket, status=status, article_ids=ids, sequencer=sequencer, at=now
+            key=key,
+            bucket=bucket,
+            status=status,
+            article_ids=ids,
+            sequencer=sequencer,
+            version_id=version_id,
+            at=now,
         )
         return SaveResult(written, list(unchanged_ids), [])
 
@@ -142,6 +149,7 @@ class FakeStore:
         code: str,
         message: str,
         now: datetime,
+        version_id: str | None = None,
     ) -> None:
         self._check(key, sequencer)
         self.ingestions[key] = Ingestion(
@@ -151,6 +159,7 @@ class FakeStore:
             code=code,
             message=message,
             sequencer=sequencer,
+            version_id=version_id,
             at=now,
         )
 
@@ -177,7 +186,13 @@ def service(store: FakeStore, objects: FakeObjects, clock: Clock) -> IngestServi
     )
 
 
-def body(name: str = "sqs_s3_put", *, key: str | None = None, sequencer: str | None = None) -> str:
+def body(
+    name: str = "sqs_s3_put",
+    *,
+    key: str | None = None,
+    sequencer: str | None = None,
+    version_id: str | None = None,
+) -> str:
     """The S3 notification inside one of the sample SQS events, optionally altered."""
     event = json.loads(load_event(name)["Records"][0]["body"])
     obj = event["Records"][0]["s3"]["object"]
@@ -185,6 +200,8 @@ def body(name: str = "sqs_s3_put", *, key: str | None = None, sequencer: str | N
         obj["key"] = key
     if sequencer is not None:
         obj["sequencer"] = sequencer
+    if version_id is not None:
+        obj["versionId"] = version_id
     return json.dumps(event)
 
 
@@ -211,7 +228,7 @@ def test_changed_content_keeps_ingested_at_and_moves_updated_at(
     clock.advance(30)
     objects.files[PUT_KEY] = TEXT.replace(b"Jane Doe", b"John Roe")
 
-    [outcome] = service.handle_message(body(sequencer="0062F3A1C2D4E5F608"))
+    [outcome] = service.handle_message(body(sequencer="0062F3A1C2D4E5F608", version_id="v2"))
 
     [article] = store.articles.values()
     assert outcome.status == "stored"
@@ -227,7 +244,8 @@ def test_unchanged_content_writes_no_article(
     stored = dict(store.articles)
     clock.advance(5)
 
-    [outcome] = service.handle_message(body(sequencer="02"))
+    # The same bytes uploaded again: a new object version
+    [outcome] = service.handle_message(body(sequencer="02", version_id="v2"))
 
     assert outcome.status == "unchanged"
     assert store.articles == stored
@@ -371,3 +389,28 @@ def test_sequencer_order(newer: str, older: str) -> None:
     assert is_newer(newer, older)
     assert not is_newer(older, newer)
     assert not is_newer(newer, newer)
+
+
+def test_a_second_notification_for_the_same_object_version_keeps_the_first_outcome(
+    service: IngestService, store: FakeStore
+) -> None:
+    # Given an upload stored (a multipart upload, for which S3 may notify twice)
+    [first] = service.handle_message(body(sequencer="0A01"))
+    assert first.status == "stored"
+    # When a second notification for the same object version arrives, with a newer sequencer
+    [second] = service.handle_message(body(sequencer="0A02"))
+    # Then it is a duplicate, and the key's outcome stays "stored"
+    assert second.status == "duplicate"
+    assert store.ingestions[PUT_KEY].status == "stored"
+    assert store.saves == 1
+
+
+def test_a_reindex_event_for_the_same_version_is_parsed_again(
+    service: IngestService, store: FakeStore
+) -> None:
+    service.handle_message(body(sequencer="0A01"))
+    # A reindex event names the current version but carries no sequencer
+    event = json.loads(body())
+    del event["Records"][0]["s3"]["object"]["sequencer"]
+    [again] = service.handle_message(json.dumps(event))
+    assert again.status == "unchanged"

@@ -24,7 +24,7 @@ from newsdesk.storage.objects import ObjectInfo
 logger = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
-OutcomeStatus = Literal["stored", "unchanged", "failed", "removed", "skipped", "stale"]
+OutcomeStatus = Literal["stored", "unchanged", "failed", "removed", "skipped", "stale", "duplicate"]
 
 
 # ----------------------------------------------------------------- the S3 event, leniently
@@ -142,6 +142,7 @@ class ArticleWriter(Protocol):
         previous: Mapping[str, StoredVersion],
         now: datetime,
         written_ids: Sequence[str] = (),
+        version_id: str | None = None,
     ) -> SaveResult: ...
 
     def remove_object(
@@ -157,6 +158,7 @@ class ArticleWriter(Protocol):
         code: str,
         message: str,
         now: datetime,
+        version_id: str | None = None,
     ) -> None: ...
 
 
@@ -229,6 +231,11 @@ class IngestService:
         current = self.store.get_ingestion(event.key)
         if current is not None and not is_newer(event.sequencer, current.sequencer):
             raise StaleEventError(event.key)
+        if _same_version(event, current):
+            # S3 may notify twice for one object version (a multipart upload): the outcome of
+            # the first stays. Reindex events carry no sequencer and always apply.
+            logger.info("%s version %s was already ingested", event.key, event.version_id)
+            return Outcome(key=event.key, status="duplicate")
         try:
             info = self.objects.head(event.bucket, event.key, version_id=event.version_id)
             if info.size > self._max_bytes:
@@ -287,6 +294,7 @@ class IngestService:
                 written_ids=written,
                 previous=previous,
                 now=now,
+                version_id=event.version_id,
             )
         except StorageError as error:
             # Refused for good (an item or key over a DynamoDB limit): retrying cannot help.
@@ -303,11 +311,23 @@ class IngestService:
             code=code,
             message=message,
             now=self._now(),
+            version_id=event.version_id,
         )
         return Outcome(key=event.key, status="failed", code=code)
 
     def _too_large(self, size: int) -> str:
         return f"the file has {size} bytes; the limit is {self._max_bytes}"
+
+
+def _same_version(event: ObjectEvent, current: Ingestion | None) -> bool:
+    """Whether a notification (with a sequencer) is for the object version already ingested."""
+    return bool(
+        current is not None
+        and event.sequencer
+        and event.version_id
+        and current.version_id == event.version_id
+        and current.status in ("stored", "unchanged", "failed")
+    )
 
 
 def _with_source(article: Article, info: ObjectInfo) -> Article:

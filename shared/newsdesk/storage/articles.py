@@ -115,6 +115,7 @@ class ArticleStore:
         previous: Mapping[str, StoredVersion],
         now: datetime,
         written_ids: Sequence[str] = (),
+        version_id: str | None = None,
     ) -> SaveResult:
         """Store the articles parsed from one S3 object version.
 
@@ -145,6 +146,7 @@ class ArticleStore:
             status="stored" if written or dropped else "unchanged",
             article_ids=new_ids,
             sequencer=_kept_sequencer(sequencer, ingestion),
+            version_id=version_id,
             at=now,
         )
         self._put_ingestion(record, sequencer, f"record ingestion of {key}")
@@ -185,6 +187,7 @@ class ArticleStore:
         code: str,
         message: str,
         now: datetime,
+        version_id: str | None = None,
     ) -> None:
         """Record that the latest version of a key could not be ingested (no retry will help).
 
@@ -202,6 +205,7 @@ class ArticleStore:
             code=code,
             message=message[:1000],
             sequencer=_kept_sequencer(sequencer, previous),
+            version_id=version_id,
             at=now,
         )
         self._put_ingestion(record, sequencer, f"record failure of {key}")

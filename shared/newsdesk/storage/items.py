@@ -430,6 +430,7 @@ def ingestion_item(ingestion: Ingestion) -> Item:
         "code": ingestion.code,
         "message": ingestion.message,
         "sequencer": ingestion.sequencer,
+        "version_id": ingestion.version_id,
         "at": keys.format_time(ingestion.at),
     }
     if ingestion.sequencer:
@@ -450,6 +451,7 @@ def ingestion_from_item(item: Mapping[str, Any]) -> Ingestion:
         code=item.get("code"),
         message=item.get("message"),
         sequencer=item.get("sequencer"),
+        version_id=item.get("version_id"),
         at=_parse_time(item["at"]),
     )
 
