@@ -408,8 +408,9 @@ def list_changes(
     "/ingestions",
     summary="What happened to uploads",
     description=(
-        "`status=failed`: uploads whose latest event could not be parsed, newest first. "
-        "`key=incoming/…`: the latest outcome for one S3 key (a one-item list)."
+        "Without a filter: every upload's latest outcome of the last twelve months, newest "
+        "first. `status=failed`: uploads whose latest event could not be parsed, newest "
+        "first. `key=incoming/…`: the latest outcome for one S3 key (a one-item list)."
     ),
     responses={
         200: describe_ok(Page[Ingestion], "Ingestion outcomes", LIST_HEADERS),
@@ -424,13 +425,13 @@ def list_ingestions(
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> Response[Any]:
-    if (status is None) == (key is None):
-        raise InvalidRequestError(
-            "give exactly one of `status=failed` or `key`", parameter="status"
-        )
+    if status is not None and key is not None:
+        raise InvalidRequestError("give `status=failed` or `key`, not both", parameter="status")
     if key is not None:
         ingestion = _content().get_ingestion(key)
         return answer_json({"items": [ingestion.model_dump(mode="json")], "next_cursor": None})
+    if status is None:
+        return answer_page(app, _content().list_ingestions(limit=limit, cursor=cursor))
     return answer_page(app, _content().list_failed_ingestions(limit=limit, cursor=cursor))
 
 

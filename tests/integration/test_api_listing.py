@@ -552,10 +552,24 @@ def test_failed_uploads_and_one_keys_outcome(stack: Stack) -> None:
     assert_problem(stack.get("/ingestions", {"key": "incoming/never-uploaded.txt"}), 404)
 
 
+def test_recent_ingestions_list_every_upload_newest_first(stack: Stack) -> None:
+    # Given every upload of the corpus, the bad file among them
+    items, _ = walk(stack, "/ingestions", {}, limit=25)
+    # Then each key appears once, with its latest outcome, newest first
+    keys = [item["key"] for item in items]
+    assert sorted(keys) == sorted(stack.key(upload.key) for upload in stack.uploads.values())
+    assert [item["at"] for item in items] == sorted((item["at"] for item in items), reverse=True)
+    statuses = {item["key"]: item["status"] for item in items}
+    assert statuses[stack.key(BAD_FILE.key)] == "failed"
+    assert {status for key, status in statuses.items() if key != stack.key(BAD_FILE.key)} == {
+        "stored"
+    }
+
+
 # ---------------------------------------------------------------- request budget per route
 
 
-MONTH_BUCKETED = ("/articles", "/changes")
+MONTH_BUCKETED = ("/articles", "/changes", "/ingestions")
 ROUTES = [
     ("/articles", {"limit": "100"}),
     ("/articles", {"section": "opinion", "tag": "museum"}),
@@ -568,6 +582,7 @@ ROUTES = [
     ("/changes", {"since": "2020-01-01"}),
     ("/ingestions", {"status": "failed"}),
     ("/ingestions", {"key": "incoming/city-budget-vote.txt"}),
+    ("/ingestions", {"limit": "5"}),
     ("/health", {}),
     ("/openapi.json", {}),
     ("/docs", {}),
@@ -586,7 +601,7 @@ def test_every_route_makes_at_most_one_dynamodb_request_and_never_scans(
 
     assert response.status == 200, response.raw_body
     assert stack.counter.calls["Scan"] == 0
-    if path in MONTH_BUCKETED and "author" not in params and "section" not in params:
+    if path in MONTH_BUCKETED and not {"author", "section", "status", "key"} & set(params):
         # Feed and change feed are split by month: one Query per month the page crosses.
         assert stack.counter.calls == {"Query": stack.counter.total}, stack.counter.calls
         assert stack.counter.total <= MAX_PARTITIONS_PER_PAGE

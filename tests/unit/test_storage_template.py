@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from newsdesk.models import SUMMARY_FIELDS
+from newsdesk.models import SUMMARY_FIELDS, Ingestion
 from newsdesk.storage.streams import ARTICLE_RECORD_FILTER
 from newsdesk_cli.template import load_template, resources_of_type
 
@@ -22,10 +22,11 @@ def _indexes(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {index["IndexName"]: index for index in table["GlobalSecondaryIndexes"]}
 
 
-def test_the_listing_index_projects_exactly_the_summary_fields(template: dict[str, Any]) -> None:
+def test_the_listing_index_projects_exactly_what_its_pages_show(template: dict[str, Any]) -> None:
     projection = _indexes(template)["GSI1"]["Projection"]
     assert projection["ProjectionType"] == "INCLUDE"
-    assert projection["NonKeyAttributes"] == list(SUMMARY_FIELDS)
+    # List pages of articles (the summary fields) and of recent ingestions (their outcome)
+    assert projection["NonKeyAttributes"] == list(SUMMARY_FIELDS) + list(Ingestion.model_fields)
 
 
 def test_no_index_copies_whole_items(template: dict[str, Any]) -> None:

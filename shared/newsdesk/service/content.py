@@ -82,6 +82,8 @@ class ArticleStore(Protocol):
 
     def list_changes(self, since: datetime, *, limit: int, cursor: str | None) -> Page[Change]: ...
 
+    def list_ingestions(self, *, limit: int, cursor: str | None) -> Page[Ingestion]: ...
+
     def list_failed_ingestions(self, *, limit: int, cursor: str | None) -> Page[Ingestion]: ...
 
     def get_ingestion(self, key: str) -> Ingestion: ...
@@ -213,6 +215,9 @@ class ContentService:
 
     def list_changes(self, since: datetime, *, limit: int, cursor: str | None) -> Page[Change]:
         return self._store.list_changes(since, limit=limit, cursor=cursor)
+
+    def list_ingestions(self, *, limit: int, cursor: str | None) -> Page[Ingestion]:
+        return self._store.list_ingestions(limit=limit, cursor=cursor)
 
     def list_failed_ingestions(self, *, limit: int, cursor: str | None) -> Page[Ingestion]:
         return self._store.list_failed_ingestions(limit=limit, cursor=cursor)

@@ -435,6 +435,8 @@ def ingestion_item(ingestion: Ingestion) -> Item:
     }
     if ingestion.sequencer:
         item["seq"] = keys.normalize_sequencer(ingestion.sequencer)
+    item["GSI1PK"] = keys.ingestions_partition(keys.month_of(ingestion.at))
+    item["GSI1SK"] = keys.failed_sort_key(ingestion.at, ingestion.key)
     if ingestion.status == "failed":
         item["GSI2PK"] = keys.FAILED_PK
         item["GSI2SK"] = keys.failed_sort_key(ingestion.at, ingestion.key)

@@ -10,8 +10,10 @@ Written by ingestion (IngestFunction), one conditional PutItem each, no transact
                         the compressed JSON list of paragraphs; <gen> = first 12 hex chars of the
                         content_hash, so readers never mix parts of two versions.
   OBJ#<key> / "I"       ingestion of one S3 key: status, sequencer (+ `seq`, its padded form),
-                        article ids, code/message when failed, at; while failed also
-                        GSI2PK = "INGEST#failed", GSI2SK = <at>#<key>.
+                        article ids, code/message when failed, object version, at;
+                        GSI1PK = "INGESTIONS#<month of at>", GSI1SK = <at>#<key> (recent
+                        ingestions, newest first); while failed also GSI2PK = "INGEST#failed",
+                        GSI2SK = <at>#<key>.
 
 Derived from the table's stream (ProjectorFunction), every item carrying the record `version`
 it was built from (a write never replaces a newer version):
@@ -32,8 +34,9 @@ it was built from (a write never replaces a newer version):
                         bucketed partition, so readers page across months without probing.
 
 No partition key is written by every article: the record, its listing items and its lookups
-live in the article's own partition; the shared index partitions are per listing (feed and
-language per month); registry counters and bucket sets are written once per stream batch.
+live in the article's own partition; the shared index partitions are per listing (feed,
+language and recent ingestions per month); registry counters and bucket sets are written once
+per stream batch.
 
 <sort_at>/<changed_at>/<at> in keys use `format_time` (fixed width, so strings sort as times):
   "YYYY-MM-DDTHH:MM:SS.ffffffZ". <sort_at> is published_at when the file states it, else
@@ -127,6 +130,10 @@ def change_sort_key(changed_at: datetime, article_id: str) -> str:
 
 def object_pk(key: str) -> str:
     return f"OBJ#{key}"
+
+
+def ingestions_partition(month: str) -> str:
+    return f"INGESTIONS#{month}"
 
 
 def failed_sort_key(at: datetime, key: str) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -42,6 +42,8 @@ MAX_PARTITIONS_PER_PAGE = 12
 # How long the months of a bucketed listing are remembered (a new month is that late at most).
 BUCKET_CACHE_SECONDS = 60.0
 _BUCKET_CACHE_ENTRIES = 256
+# How far back GET /ingestions (no filter) lists: a year of months.
+RECENT_MONTHS = 12
 # Above every character of a sort-key suffix (hex ids, "#", digits), so "<time>#~" bounds a time.
 _KEY_CEILING = "~"
 _HEADLINE_MATCHES = 5
@@ -57,11 +59,13 @@ class ContentQueries:
         *,
         cursor_secret: str,
         clock: Callable[[], float] = time.monotonic,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._client = client
         self._table = table_name
         self._secret = cursor_secret
         self._clock = clock
+        self._now = now
         self._bucket_cache: dict[str, tuple[float, list[str]]] = {}
 
     # ------------------------------------------------------------ articles
@@ -214,6 +218,38 @@ class ContentQueries:
             fingerprint=query_id("changes", low),
             decode=items.change_from_item,
         )
+
+    def list_ingestions(self, *, limit: int, cursor: str | None) -> Page[Ingestion]:
+        """Every key's latest outcome of the last RECENT_MONTHS months, newest first (GSI1)."""
+        request = {
+            "IndexName": keys.GSI_LISTINGS,
+            "KeyConditionExpression": "GSI1PK = :pk",
+            "ExpressionAttributeValues": {},
+            "ScanIndexForward": False,
+        }
+
+        def partitions() -> list[tuple[str | None, str]]:
+            return [(month, keys.ingestions_partition(month)) for month in self._recent_months()]
+
+        return self._bucketed_page(
+            request,
+            partitions,
+            limit=limit,
+            cursor=cursor,
+            fingerprint=query_id("ingestions"),
+            decode=items.ingestion_from_item,
+        )
+
+    def _recent_months(self) -> list[str]:
+        """This month and the RECENT_MONTHS - 1 before it, newest first (ingestions happen now,
+        so their months need no index)."""
+        now = self._now()
+        year, month = now.year, now.month
+        months: list[str] = []
+        for _ in range(RECENT_MONTHS):
+            months.append(f"{year:04d}-{month:02d}")
+            year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+        return months
 
     def list_failed_ingestions(self, *, limit: int, cursor: str | None) -> Page[Ingestion]:
         """Uploads whose latest event failed to parse, newest first (GSI2 INGEST#failed)."""
