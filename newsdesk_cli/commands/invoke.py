@@ -78,6 +78,8 @@ def invoke_environment(function: str, endpoint_url: str) -> dict[str, str]:
         prefix="incoming/",
         json_logs=True,
         event_bus=names.event_bus,
+        # Secrets Manager takes a secret's name where an ARN is expected.
+        cursor_secret_arn=names.cursor_secret,
     )
     return {**function_environment(load_template(), function), **local}
 
