@@ -27,7 +27,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def run(quick: bool) -> dict[str, Any]:
-    from benchmarks import coldstart, deployment, parse
+    from benchmarks import coldstart, cost, deployment, parse, scale
 
     results: dict[str, Any] = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -64,6 +64,14 @@ def run(quick: bool) -> dict[str, Any]:
     }
     section("deployment sizes")
     results["deployment"] = deployment.measure()
+    section("cost per article and per API route")
+    results["cost"] = cost.measure()
+    section("scale: ingest memory over many files")
+    results["scale"] = {"ingest_memory": scale.measure_ingest_memory(30 if quick else 1000)}
+    section("scale: API list latency over stored articles")
+    results["scale"]["api_list_latency"] = scale.measure_api_latency(
+        (100, 300) if quick else (1_000, 10_000), calls=5 if quick else 30
+    )
     search = _search_figures(quick)
     if search is not None:
         section("search")
@@ -109,8 +117,8 @@ def report(results: dict[str, Any]) -> list[str]:
     lines.append(
         f"parse   text: newsdesk's extraction {text['extraction_speedup_vs_trafilatura']:.1f}x "
         f"trafilatura's speed, whole record {text['speedup_vs_trafilatura']:.1f}x; HTML: "
-        f"{html['time_vs_trafilatura']:.2f}x trafilatura's time with newsdesk's options, "
-        f"{html['time_vs_trafilatura_defaults']:.2f}x with its defaults"
+        f"{html['time_vs_trafilatura']:.2f}x bare trafilatura's time (its defaults), "
+        f"{html['time_vs_trafilatura_same_options']:.2f}x trafilatura with newsdesk's options"
     )
     scale = parse["scale"]
     points = ", ".join(
@@ -145,8 +153,48 @@ def report(results: dict[str, Any]) -> list[str]:
             f"size    {function_id}: {function['bytes'] / 1e6:.1f} MB unzipped "
             f"({' + '.join(function['layers'])} + code); largest (MB): {largest}"
         )
+    costs = results["cost"]
+    ingest = costs["ingest"]
+    sync = ingest["sync"]
+    lines.append(
+        f"cost    reference article: {sync['write_units']:g} WCU synchronous "
+        f"({sync['items_written']} items, {sync['index_writes']} index writes), "
+        f"{ingest['stream']['write_units']:g} WCU from stream consumers; "
+        f"{costs['lambda']['gb_seconds_per_1000_articles']:.0f} GB-s per 1,000 articles"
+    )
+    for route, figures in costs["api"]["routes"].items():
+        lines.append(
+            f"cost    GET {route}: {figures['status']}, {figures['requests']} DynamoDB requests, "
+            f"{figures['read_units']:g} RCU"
+        )
+    month = costs["monthly"]
+    lines.append(
+        f"cost    a month, {month['articles']:,} articles ingested: "
+        f"${sum(month['ingest_usd'].values()):,.2f}; {month['api_requests']:,} API requests: "
+        f"${sum(month['api_usd'].values()):,.2f}"
+    )
+    memory = results["scale"]["ingest_memory"]
+    lines.append(
+        f"scale   ingest memory over {memory['files']:,} files: "
+        f"peak {memory['peak_rss_mb']:.0f} MB, "
+        f"{memory['growth_mb']:+.1f} MB after the first batch ({memory['seconds']:.0f} s)"
+        + (f"; stopped early: {memory['stopped']}" if memory.get("stopped") else "")
+    )
+    for point in results["scale"]["api_list_latency"]["points"]:
+        lines.append(
+            f"scale   GET /articles?limit=20 with {point['articles']:,} articles: "
+            f"p50 {point['p50_ms']:.0f} ms, p99 {point['p99_ms']:.0f} ms CPU (moto in-process), "
+            f"{point['dynamodb_requests_per_call']:g} request, {point['read_units_per_call']:g} RCU"
+        )
     if "search" in results:
-        lines.append(f"search  {json.dumps(results['search'])[:300]}")
+        for run in results["search"].get("runs", []):
+            lines.append(
+                f"search  {run['articles']:,} articles: build {run['build_seconds']:.1f} s, "
+                f"index {run['index_bytes'] / 1e6:,.1f} MB, "
+                f"query p50 {run['query_p50_ms']:.1f} ms, p99 {run['query_p99_ms']:.1f} ms"
+            )
+        if "growth" in results["search"]:
+            lines.append(f"search  growth: {results['search']['growth']}")
     lines.append("")
     lines.extend(budget.line() for budget in budgets_of(results))
     return lines

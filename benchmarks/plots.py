@@ -11,14 +11,14 @@ SYSTEM_LABELS = {
     "newsdesk": "newsdesk (record)",
     "newsdesk_extraction": "newsdesk (extraction)",
     "trafilatura": "trafilatura",
-    "trafilatura_defaults": "trafilatura (defaults)",
+    "trafilatura_newsdesk_options": "trafilatura (newsdesk's options)",
     "naive": "split on blank lines",
 }
 SYSTEM_COLOURS = {
     "newsdesk": BLUE,
     "newsdesk_extraction": "#6baed6",
     "trafilatura": ORANGE,
-    "trafilatura_defaults": "#fdae6b",
+    "trafilatura_newsdesk_options": "#fdae6b",
     "naive": GREY,
 }
 
@@ -158,7 +158,17 @@ def _ingest_memory(results: dict[str, Any], figure: Any) -> bool:
         return False
     axes = figure.add_subplot(1, 1, 1)
     files = [point["files"] for point in memory["points"]]
-    axes.plot(files, [point["rss_mb"] for point in memory["points"]], "o-", color=BLUE)
+    axes.plot(
+        files,
+        [point["rss_mb"] for point in memory["points"]],
+        "o-",
+        color=BLUE,
+        label="ingest handler process",
+    )
+    if all("moto_rss_mb" in point for point in memory["points"]):
+        moto = [point["moto_rss_mb"] for point in memory["points"]]
+        axes.plot(files, moto, "--", color=GREY, label="moto's server (everything stored)")
+    axes.legend()
     axes.set_xlabel("files ingested by one handler process")
     axes.set_ylabel("resident memory, MB")
     axes.set_ylim(bottom=0)
@@ -186,18 +196,23 @@ def _api_latency(results: dict[str, Any], figure: Any) -> bool:
 
 
 def _search(results: dict[str, Any], figure: Any) -> bool:
-    search = results.get("search")
-    points = search.get("points") if isinstance(search, dict) else None
-    if not points:
+    runs = results.get("search", {}).get("runs")
+    if not runs:
         return False
-    axes = figure.add_subplot(1, 1, 1)
-    articles = [point["articles"] for point in points]
-    for key, label, colour in (("p50_ms", "p50", BLUE), ("p99_ms", "p99", ORANGE)):
-        if all(key in point for point in points):
-            axes.plot(articles, [point[key] for point in points], "o-", color=colour, label=label)
+    articles = [run["articles"] for run in runs]
+    axes = figure.add_subplot(1, 2, 1)
+    for key, label, colour in (("query_p50_ms", "p50", BLUE), ("query_p99_ms", "p99", ORANGE)):
+        axes.plot(articles, [run[key] for run in runs], "o-", color=colour, label=label)
     axes.set_xscale("log")
     axes.set_xlabel("articles indexed")
-    axes.set_ylabel("query latency, ms")
-    axes.set_title("Search")
+    axes.set_ylabel("query latency, ms (in-process)")
+    axes.set_title("Search queries")
     axes.legend()
+    axes = figure.add_subplot(1, 2, 2)
+    axes.plot(articles, [run["index_bytes"] / 1e6 for run in runs], "o-", color=BLUE)
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    axes.set_xlabel("articles indexed")
+    axes.set_ylabel("index file, MB")
+    axes.set_title("Index size")
     return True

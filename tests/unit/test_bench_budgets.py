@@ -1,5 +1,6 @@
 """`make bench` cannot silently drop a budget: a quick run's JSON holds every budget of DESIGN §9
-(one per template function where the budget is per function) and its plots render.
+(one per template function where the budget is per function), the search figures (reported, no
+limit) and its plots render.
 
 Not timed: the quick run's figures are not read, only that each budget is there with a figure,
 a limit and a verdict.
@@ -28,8 +29,19 @@ EXPECTED = [
     *(f"cold_start.{function_id}.import_vs_boto3" for function_id in FUNCTIONS),
     *(f"deployment.{function_id}.runtime_packages" for function_id in FUNCTIONS),
     *(f"deployment.{function_id}.layers_not_imported" for function_id in FUNCTIONS),
+    "api.requests_per_page",
+    "api.scans",
+    "ingest.sync_write_units",
 ]
-PLOTS = ["parse_comparison.png", "parse_scale.png", "cold_start.png", "deployment_size.png"]
+PLOTS = [
+    "parse_comparison.png",
+    "parse_scale.png",
+    "cold_start.png",
+    "deployment_size.png",
+    "ingest_memory.png",
+    "api_latency.png",
+    "search.png",
+]
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +76,13 @@ def test_the_bench_reports_every_budget_with_figure_limit_and_verdict(quick_run:
             else budget["figure"] <= budget["limit"]
         )
         assert budget["passed"] is verdict, key
+
+
+def test_the_search_figures_are_reported_with_their_growth(quick_run: Path) -> None:
+    search = json.loads((quick_run / "latest.json").read_text(encoding="utf-8"))["search"]
+    for run in search["runs"]:
+        assert {"articles", "index_bytes", "query_p50_ms", "query_p99_ms"} <= set(run)
+    assert len(search["runs"]) >= 2 and search["growth"]["index_bytes"] is not None
 
 
 def test_the_plots_render_from_the_same_run(quick_run: Path) -> None:
