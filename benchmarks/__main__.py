@@ -49,7 +49,7 @@ def run(quick: bool) -> dict[str, Any]:
     section("parse: text, against trafilatura and a naive baseline")
     results["parse"]["text"] = parse.measure_text(1 if quick else 5, limit=4 if quick else None)
     section("parse: HTML, against trafilatura and a naive baseline")
-    results["parse"]["html"] = parse.measure_html(1 if quick else 3, limit=3 if quick else None)
+    results["parse"]["html"] = parse.measure_html(1 if quick else 2, limit=3 if quick else None)
     section("parse: time over size")
     sizes = parse.SCALE_SIZES[:5] if quick else parse.SCALE_SIZES
     results["parse"]["scale"] = parse.measure_scale(sizes, min_seconds=0.02 if quick else 0.3)
@@ -70,7 +70,7 @@ def run(quick: bool) -> dict[str, Any]:
     results["scale"] = {"ingest_memory": scale.measure_ingest_memory(30 if quick else 1000)}
     section("scale: API list latency over stored articles")
     results["scale"]["api_list_latency"] = scale.measure_api_latency(
-        (100, 300) if quick else (1_000, 10_000), calls=5 if quick else 30
+        (100, 300) if quick else (1_000, 10_000), calls=5 if quick else 15
     )
     search = _search_figures(quick)
     if search is not None:

@@ -117,7 +117,7 @@ def _articles(count: int) -> list[tuple[str, bytes]]:
 
 # moto's server keeps more per write than DynamoDB would (transactions above all): the run stops
 # early rather than let it take the machine's memory.
-MAX_MOTO_MB = 1500
+MAX_MOTO_MB = 1000
 
 
 def _rss_mb(pid: str = "self") -> float:
