@@ -151,6 +151,7 @@ def _child() -> dict[str, Any]:
         TABLE_NAME=resources.table,
         BUCKET_NAME=resources.bucket,
         INCOMING_PREFIX=resources.incoming_prefix,
+        CURSOR_SECRET_ARN=resources.cursor_secret_arn,  # read on the first request, as on AWS
     )
     get_settings.cache_clear()
     boto3.setup_default_session(region_name=REGION)

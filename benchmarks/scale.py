@@ -139,6 +139,7 @@ def _ingest_memory(port: int, files: int, moto_pid: str) -> dict[str, Any]:
         TABLE_NAME=resources.table,
         BUCKET_NAME=resources.bucket,
         INCOMING_PREFIX=resources.incoming_prefix,
+        CURSOR_SECRET_ARN=resources.cursor_secret_arn,  # read on the first request, as on AWS
     )
     from functions.ingest import app
 
@@ -202,6 +203,7 @@ def _api_latency(sizes: list[int], calls: int) -> dict[str, Any]:
         TABLE_NAME=resources.table,
         BUCKET_NAME=resources.bucket,
         INCOMING_PREFIX=resources.incoming_prefix,
+        CURSOR_SECRET_ARN=resources.cursor_secret_arn,  # read on the first request, as on AWS
     )
     get_settings.cache_clear()
     # A few real articles, through the real handlers.
