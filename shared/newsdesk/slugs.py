@@ -55,7 +55,10 @@ def slugify(text: str, max_chars: int = SLUG_MAX_CHARS) -> str:
     slug = _HYPHENS.sub("-", words).strip("-")
     if len(slug) > max_chars:
         cut = slug[: max_chars + 1]
-        slug = cut.rsplit("-", 1)[0] if "-" in cut else slug[:max_chars]
+        boundary = cut.rfind("-", max_chars // 2)
+        # At a word boundary in the second half; else hard, so a long word is not dropped
+        # whole ("Opinion xxxx…" would become "opinion", the slug of another section).
+        slug = cut[:boundary] if boundary > 0 else slug[:max_chars]
     return slug.strip("-")
 
 

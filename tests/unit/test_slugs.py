@@ -42,6 +42,12 @@ def test_slug_is_cut_at_a_word_boundary() -> None:
     assert len(slug) <= 80 and not slug.endswith("-") and slug.endswith("word")
 
 
+def test_a_long_word_is_cut_not_dropped() -> None:
+    # Dropping the long word would give "opinion": another section's slug
+    slug = slugify("Opinion " + "x" * 200)
+    assert slug.startswith("opinion-xxx") and len(slug) == 80
+
+
 def test_section_tag_author_and_listing_slugs_agree() -> None:
     # Given an article whose section and author names are punctuation-heavy
     article = enrich(
