@@ -137,6 +137,21 @@ class ArticleSummary(BaseModel):
     updated_at: datetime | None = None
 
 
+RelatedReason = Literal["read_more", "more_like_this", "same_author", "shared_tag"]
+# How many "more like this" entries /related takes from the search index.
+RELATED_SIMILAR = 5
+
+
+class RelatedArticle(BaseModel):
+    """One entry of GET /articles/{id}/related."""
+
+    reason: RelatedReason
+    id: str | None = None
+    headline: str
+    section: str | None = None
+    published_at: datetime | None = None
+
+
 class AuthorProfile(BaseModel):
     slug: str
     name: str

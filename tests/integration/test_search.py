@@ -266,3 +266,27 @@ def test_reindex_search_rebuilds_the_index_from_the_table(search_stack: SearchSt
     search_stack.index()
     assert search_stack.ids(q="council") == []
     assert len(search_stack.ids(q="harbour")) == 2
+
+
+def test_related_is_answered_from_the_index_with_one_table_request(
+    search_stack: SearchStack,
+) -> None:
+    # Given the related corpus indexed: a text whose "Read more" block names two stored columns
+    stack = search_stack.stack
+    stack.upload([*related_corpus(), WIND, RIVER, BUDGET])
+    search_stack.index()
+    article_id = stack.id_of("related/bridges.txt")
+    stack.get(f"/articles/{article_id}/related")  # the API instance has the index file now
+    stack.counter.reset()
+    # When a client asks for its related articles
+    response = stack.get(f"/articles/{article_id}/related")
+    # Then the links are resolved to their articles, the author's other articles follow,
+    assert response.status == 200
+    items = response.json["items"]
+    assert [(item["reason"], item["id"]) for item in items[:2]] == [
+        ("read_more", stack.id_of(f"related/read-more-{n}.json")) for n in range(2)
+    ]
+    assert article_id not in [item["id"] for item in items]
+    assert len({item["id"] for item in items}) == len(items)
+    # and the table was asked once (the article itself); the rest came from the index
+    assert stack.counter.calls == {"GetItem": 1}

@@ -32,8 +32,17 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 from newsdesk.models import SUMMARY_FIELDS, Article, FacetCount, SearchHit
-from newsdesk.search.query import COLUMNS, MARK_CLOSE, MARK_OPEN, ParsedQuery, clean_text
+from newsdesk.search.query import (
+    COLUMNS,
+    MARK_CLOSE,
+    MARK_OPEN,
+    ParsedQuery,
+    clean_text,
+    fts_string,
+    has_word,
+)
 from newsdesk.slugs import slugify
+from newsdesk.storage.items import normalize_headline
 from newsdesk.storage.keys import format_time
 
 SCHEMA_VERSION = "2"
@@ -356,6 +365,34 @@ class SearchIndex:
             for _, _, rank, data in rows
         ]
 
+    def by_headline(self, headline: str, *, limit: int = 5) -> list[SearchHit]:
+        """Articles whose headline is `headline` (case, accents and punctuation aside): what a
+        "Read more" link names. A phrase match on the headline column, then an exact check."""
+        text = " ".join(clean_text(headline).split())
+        wanted = normalize_headline(headline)
+        if not has_word(text) or not wanted:
+            return []
+        matches, params = self._matches("{headline} : " + fts_string(text), SearchFilters())
+        rows = self._db.execute(
+            f"WITH m(rowid, rank) AS ({matches}) "
+            "SELECT d.data FROM m JOIN docs d ON d.rowid = m.rowid ORDER BY m.rank, d.id LIMIT ?",
+            [*params, limit * 4],
+        ).fetchall()
+        hits = [_hit(data) for (data,) in rows]
+        return [hit for hit in hits if normalize_headline(hit.headline) == wanted][:limit]
+
+    def latest(
+        self, filters: SearchFilters, *, exclude: Iterable[str] = (), limit: int
+    ) -> list[SearchHit]:
+        """The newest articles that pass the filters (e.g. one author's), some ids excluded."""
+        excluded = set(exclude)
+        rows = self._db.execute(
+            f"SELECT d.id, d.data FROM docs d WHERE {_filter_sql(filters)}"
+            " ORDER BY d.sort_at DESC, d.id DESC LIMIT ?",
+            [*_filter_params(filters), limit + len(excluded)],
+        ).fetchall()
+        return [_hit(data) for article_id, data in rows if article_id not in excluded][:limit]
+
     def _matches(self, fts: str, filters: SearchFilters) -> tuple[str, list[Any]]:
         """SQL of (rowid, rank) over the FTS tables that can hold matches, and its parameters."""
         tables = list(_TABLES)
@@ -484,6 +521,10 @@ def _filter_params(filters: SearchFilters) -> list[Any]:
     if filters.end is not None:
         params.append(format_time(filters.end))
     return params
+
+
+def _hit(data: bytes) -> SearchHit:
+    return SearchHit.model_validate({**_unpack(data)["s"], "score": 0.0, "snippet": ""})
 
 
 def _unpack(data: bytes) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from newsdesk.errors import InvalidRequestError, NotFoundError
 from newsdesk.models import (
+    RELATED_SIMILAR,
     SUMMARY_FIELDS,
     Article,
     ArticleFilters,
@@ -24,6 +25,7 @@ from newsdesk.models import (
     Change,
     Ingestion,
     Page,
+    RelatedArticle,
     SearchHit,
     SearchPage,
     SectionInfo,
@@ -39,7 +41,6 @@ RELATED_LIMIT = 10
 # How far the related lookups reach: bounded so one request stays a handful of queries.
 _RELATED_AUTHORS = 2
 _RELATED_TAGS = 3
-_RELATED_SIMILAR = 5
 
 ARTICLE_FIELDS: tuple[str, ...] = tuple(Article.model_fields)
 
@@ -49,16 +50,6 @@ _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATE_TIME = re.compile(
     r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$"
 )
-
-
-class RelatedArticle(BaseModel):
-    """One entry of GET /articles/{id}/related."""
-
-    reason: Literal["read_more", "more_like_this", "same_author", "shared_tag"]
-    id: str | None = None
-    headline: str
-    section: str | None = None
-    published_at: datetime | None = None
 
 
 class ArticleStore(Protocol):
@@ -97,6 +88,10 @@ class Searcher(Protocol):
     def search(self, query: SearchQuery) -> SearchPage: ...
 
     def more_like_this(self, article: Article, *, limit: int) -> list[SearchHit]: ...
+
+    def related_from_index(
+        self, article: Article, *, limit: int, authors: int, tags: list[str]
+    ) -> list[RelatedArticle] | None: ...
 
 
 class ContentService:
@@ -138,8 +133,17 @@ class ContentService:
         self, article_id: str, *, limit: int = RELATED_LIMIT
     ) -> list[RelatedArticle]:
         """ "Read more" links first (with ids when stored), then articles like it by content
-        (the search index), then same-author, then shared-tag."""
+        (the search index), then same-author, then shared-tag. From the search index when
+        there is one (one table request: the article); else from the table's listings."""
         article = self._store.get_article(article_id)
+        section_tag = slugify(article.section) if article.section else None
+        tags = [tag for tag in article.tags if tag != section_tag][:_RELATED_TAGS]
+        if self._search is not None:
+            found = self._search.related_from_index(
+                article, limit=limit, authors=_RELATED_AUTHORS, tags=tags
+            )
+            if found is not None:
+                return found
         seen = {article.id}
         related: list[RelatedArticle] = []
         for link in article.related:
@@ -157,7 +161,7 @@ class ContentService:
                 )
             )
         if self._search is not None and len(related) < limit:
-            wanted = min(limit - len(related), _RELATED_SIMILAR)
+            wanted = min(limit - len(related), RELATED_SIMILAR)
             for hit in self._search.more_like_this(article, limit=wanted + len(seen)):
                 if hit.id in seen or len(related) >= limit or wanted <= 0:
                     continue
@@ -176,8 +180,6 @@ class ContentService:
             ("same_author", ArticleFilters(author=author.slug))
             for author in article.authors[:_RELATED_AUTHORS]
         ]
-        section_tag = slugify(article.section) if article.section else None
-        tags = [tag for tag in article.tags if tag != section_tag][:_RELATED_TAGS]
         candidates += [("shared_tag", ArticleFilters(tag=tag)) for tag in tags]
         for reason, filters in candidates:
             if len(related) >= limit:

@@ -18,7 +18,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from newsdesk.errors import InvalidRequestError
-from newsdesk.models import Article, FacetCount, SearchHit, SearchPage
+from newsdesk.models import (
+    RELATED_SIMILAR,
+    Article,
+    FacetCount,
+    RelatedArticle,
+    RelatedReason,
+    SearchHit,
+    SearchPage,
+)
 from newsdesk.search.index import (
     FACETS,
     IndexFileError,
@@ -136,6 +144,57 @@ class SearchService:
         if fts is None or index is None:
             return []
         return index.more_like_this(article.id, fts, limit=limit)
+
+    def related_from_index(
+        self, article: Article, *, limit: int, authors: int, tags: list[str]
+    ) -> list[RelatedArticle] | None:
+        """/related answered from the index alone (no table request): "Read more" links
+        resolved by headline, then articles like it, then the authors' and the tags' newest.
+        None when there is no index yet (the caller asks the table instead)."""
+        index = self._current()
+        if index is None:
+            return None
+        seen = {article.id}
+        related: list[RelatedArticle] = []
+        for link in article.related:
+            found = [hit for hit in index.by_headline(link.headline) if hit.id not in seen]
+            resolved = found[0].id if found else None
+            if resolved:
+                seen.add(resolved)
+            related.append(
+                RelatedArticle(
+                    reason="read_more", id=resolved, headline=link.headline, section=link.section
+                )
+            )
+        groups: list[tuple[RelatedReason, list[SearchHit]]] = []
+        if len(related) < limit:
+            wanted = min(limit - len(related), RELATED_SIMILAR)
+            groups.append(
+                ("more_like_this", self.more_like_this(article, limit=wanted + 1)[:wanted])
+            )
+        for author in article.authors[:authors]:
+            groups.append(
+                ("same_author", index.latest(SearchFilters(author=author.slug), limit=limit + 1))
+            )
+        for tag in tags:
+            groups.append(("shared_tag", index.latest(SearchFilters(tag=tag), limit=limit + 1)))
+        for reason, hits in groups:
+            for hit in hits:
+                if len(related) >= limit:
+                    return related
+                if hit.id in seen:
+                    continue
+                seen.add(hit.id)
+                related.append(
+                    RelatedArticle(
+                        reason=reason,
+                        id=hit.id,
+                        headline=hit.headline,
+                        section=hit.section,
+                        published_at=hit.published_at,
+                    )
+                )
+        return related[:limit]
 
     def _current(self) -> SearchIndex | None:
         """The local index, refreshed when S3 has a new version (checked every refresh_seconds)."""
