@@ -16,6 +16,7 @@ import pytest
 from functions.ingest import app
 from newsdesk.errors import GoneError
 from newsdesk.parsing import parse_articles
+from newsdesk.parsing.pipeline import MAX_BODY_CHARS
 from newsdesk.storage import keys
 from tests.integration.ingest_stack import (
     IngestStack,
@@ -375,8 +376,9 @@ def test_jsonl_file_gives_several_articles_and_delete_removes_all(stack: IngestS
 
 
 def test_very_large_article_fits_the_item_limit(stack: IngestStack) -> None:
-    # Given a 1.5 MB article of varied text (compresses poorly enough to need part items)
-    words = [hashlib.sha256(str(number).encode()).hexdigest()[:9] for number in range(160_000)]
+    # Given a 0.9 MB article of varied text (compresses poorly enough to need part items), near
+    # the longest body an article may have
+    words = [hashlib.sha256(str(number).encode()).hexdigest()[:9] for number in range(95_000)]
     paragraphs = [" ".join(words[start : start + 80]) + "." for start in range(0, len(words), 80)]
     data = ("A very long record of harbour ferry logs\n\n" + "\n\n".join(paragraphs)).encode()
     key = "incoming/huge-log.txt"
@@ -388,7 +390,8 @@ def test_very_large_article_fits_the_item_limit(stack: IngestStack) -> None:
     stored = stack.reader().get_article(article_id(stack.bucket, key))
     expected = parse_articles(data, filename=key, identity=f"s3://{stack.bucket}/{key}")[0]
     assert stored.body == expected.body
-    assert len(data) > 1_000_000
+    assert len(data) > 900_000
+    assert sum(map(len, stored.body)) <= MAX_BODY_CHARS
 
 
 # ----------------------------------------------------------------- helpers

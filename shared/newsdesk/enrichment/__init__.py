@@ -53,6 +53,8 @@ def enrich(extracted: Extracted, *, identity: str, source: Source, parser_versio
     language = choose_language(normalize_language(extracted.language), counts)
     keywords = stated_keywords(extracted.keywords)
     provenance = dict(extracted.provenance)
+    if not (extracted.headline or "").strip():
+        provenance["headline"] = "lead"  # the file states none: the lead's first sentence
     if keywords:
         provenance.setdefault("keywords", "file")
     else:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from newsdesk.models import Article, Format, Source
 
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 MAX_PARSE_BYTES = 10 * 1024 * 1024
 
 

@@ -84,6 +84,9 @@ def _decode(data: bytes, declared: str | None = None) -> str:
                 raise ParseError(
                     "undecodable", f"the file starts with a {encoding} BOM but is not {encoding}"
                 ) from exc
+    utf32 = _sniff_utf32(data)
+    if utf32 is not None:
+        return utf32
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -202,6 +205,35 @@ def _sniff_utf16(data: bytes) -> str | None:
         return None
     try:
         return data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+
+
+def utf32_byte_order(head: bytes) -> str | None:
+    """ "le" or "be" when `head` reads as UTF-32 without a BOM, else None: every code point is
+    at most 0x10FFFF, so one byte of four is always NUL, and for text in any alphabetic
+    script a second one is almost always."""
+    usable = len(head) - len(head) % 4
+    if usable < 8:
+        return None
+    quarters = [head[offset:usable:4] for offset in range(4)]
+    count = usable // 4
+    zeros = [quarter.count(0) for quarter in quarters]
+    if zeros[3] == count and zeros[2] > 0.9 * count and zeros[0] < 0.1 * count:
+        return "le"
+    if zeros[0] == count and zeros[1] > 0.9 * count and zeros[3] < 0.1 * count:
+        return "be"
+    return None
+
+
+def _sniff_utf32(data: bytes) -> str | None:
+    if len(data) % 4 or b"\x00\x00" not in data[:16]:  # the common case: one look
+        return None
+    order = utf32_byte_order(data[:4096])
+    if order is None:
+        return None
+    try:
+        return data.decode(f"utf-32-{order}")
     except UnicodeDecodeError:
         return None
 

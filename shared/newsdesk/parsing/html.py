@@ -85,6 +85,14 @@ _SHORT_INLINE_LINKS = "|".join(
     f"//{parent}//a[string-length(normalize-space()) < 80]" for parent in ("p", "li")
 )
 
+# libxml2 keeps 256 levels of elements and silently drops anything deeper (the text inside
+# too): a page that reaches that depth is refused rather than read in part.
+MAX_HTML_DEPTH = 256
+_AT_MAX_DEPTH = "boolean(" + "/*" * MAX_HTML_DEPTH + ")"
+_CODE_ELEMENTS = (
+    "//script[not(translate(@type, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+    " = 'application/ld+json')] | //style | //template"
+)
 _MAX_PICTURE_BOX_CHARS = 1000  # a picture's box holds a caption, not an article
 _BLOCK_TAGS = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table"})
 _PICTURE_BOX = re.compile(
@@ -152,6 +160,13 @@ def parse_html(text: str) -> Extracted:
     tree = load_html(text)
     if tree is None:
         raise ParseError("no_body", "the HTML page has no article text")
+    if tree.xpath(_AT_MAX_DEPTH):
+        raise ParseError(
+            "too_deep",
+            f"the page nests elements more than {MAX_HTML_DEPTH} levels deep; the HTML parser "
+            "drops what is deeper, so the text read would be incomplete",
+        )
+    _drop_code(tree)
     page = read_page(tree)
     # What the page states is read before trafilatura's guesses are known: its own sitename and
     # title serve only when the page states none.
@@ -247,6 +262,13 @@ def parse_html(text: str) -> Extracted:
         keywords=keywords.value if keywords else [],
         provenance=provenance,
     )
+
+
+def _drop_code(tree: Any) -> None:
+    """Scripts (but the JSON-LD the metadata is read from), styles and templates out of the
+    tree: a heading's or byline's text_content() would otherwise carry their code."""
+    for node in tree.xpath(_CODE_ELEMENTS):
+        node.drop_tree()
 
 
 def _share_kept(text: str, other: str) -> float:

@@ -6,7 +6,6 @@ a field of the wrong type is an "invalid_json" error naming the field, never a s
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 from newsdesk.errors import ParseError
 from newsdesk.parsing.document import Extracted
 from newsdesk.parsing.images import stated_image
+from newsdesk.parsing.plaintext import decode_references, strip_markup
 
 
 class _Named(BaseModel):
@@ -81,7 +81,6 @@ class ArticleInput(BaseModel):
 
 _BLANK_LINES = re.compile(r"\n[ \t]*\n")
 _HTML_BREAKS = re.compile(r"</p\s*>|<br\s*/?>|</h[1-6]\s*>|</li\s*>|</div\s*>", re.I)
-_HTML_TAG = re.compile(r"<[^>]+>")
 _LOOKS_LIKE_HTML = re.compile(r"<(?:p|br|div|h[1-6]|li|span|a)[\s>/]", re.I)
 
 
@@ -262,8 +261,10 @@ def _paragraphs(value: str | list[str] | None) -> list[str]:
         chunks = value
     else:
         text = value.replace("\r\n", "\n")
-        if _LOOKS_LIKE_HTML.search(text):
-            text = html.unescape(_HTML_TAG.sub("", _HTML_BREAKS.sub("\n\n", text)))
+        # References decoded before tags are stripped, never after (newsdesk.parsing.plaintext).
+        decoded = decode_references(text)
+        if _LOOKS_LIKE_HTML.search(decoded):
+            text = strip_markup(_HTML_BREAKS.sub("\n\n", decoded))
         chunks = _BLANK_LINES.split(text) if _BLANK_LINES.search(text) else text.split("\n")
     return [c for c in (_clean(chunk) for chunk in chunks) if c]
 

@@ -12,29 +12,36 @@ from typing import Any
 from newsdesk.errors import ParseError
 from newsdesk.parsing.document import Extracted
 from newsdesk.parsing.images import stated_image
+from newsdesk.parsing.plaintext import drop_raw_elements, strip_markup
 
+# A front matter is a few hundred bytes; a megabyte holds 30,000 author names.
+MAX_FRONT_MATTER_CHARS = 1024 * 1024
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _BLOCK_SPLIT = re.compile(r"\n[ \t]*\n")
-_LEADING_H1 = re.compile(r"\A\s*#[ \t]+(.+?)[ \t#]*(?:\n|\Z)")
+_LEADING_H1 = re.compile(r"\A\s*#[ \t]+([^\n]+)(?:\n|\Z)")
 _FENCE = re.compile(r"^\s*(?:```|~~~)")
 
-# Inline markup, applied in order: what each pattern keeps is its replacement.
-_INLINE: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"<!--.*?-->", re.S), ""),
-    (re.compile(r"\{\{[<%].*?[%>]\}\}", re.S), ""),  # Hugo shortcodes
-    (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),  # images: not body text
-    (re.compile(r"!\[[^\]]*\]\[[^\]]*\]"), ""),
-    (re.compile(r"\[([^\]]*)\]\((?:[^()\s]|\([^)]*\))*(?:\s+\"[^\"]*\")?\)"), r"\1"),  # [text](url)
-    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),  # [text][ref]
-    (re.compile(r"<(https?://[^>\s]+)>"), r"\1"),  # autolinks
-    (re.compile(r"<[A-Za-z/!][^>]*>"), ""),  # inline HTML tags
-    (re.compile(r"`([^`]*)`"), r"\1"),
-    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),
-    (re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])"), r"\1"),
-    (re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])"), r"\1"),
-    (re.compile(r"~~(?=\S)(.+?)(?<=\S)~~"), r"\1"),
-    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!>])"), r"\1"),  # backslash escapes
+# Inline markup, applied in order: what each pattern keeps is its replacement. No pattern scans
+# past the next bracket, brace or emphasis marker, so a file of unclosed markup ("**a **a …",
+# "![a](![a](…") costs linear time, not quadratic.
+_LINKS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\{\{[<%][^{}]*?[%>]\}\}"), ""),  # Hugo shortcodes
+    (re.compile(r"!\[[^\[\]]*\]\((?:[^()]|\([^()]*\))*\)"), ""),  # images: not body text
+    (re.compile(r"!\[[^\[\]]*\]\[[^\[\]]*\]"), ""),
+    # [text](url), [text](url "title")
+    (re.compile(r"\[([^\[\]]*)\]\((?:[^()\s]|\([^()]*\))*(?:\s+\"[^\"]*\")?\)"), r"\1"),
+    (re.compile(r"\[([^\[\]]+)\]\[[^\[\]]*\]"), r"\1"),  # [text][ref]
+    (re.compile(r"<(https?://[^<>\s]+)>"), r"\1"),  # autolinks
 )
+_EMPHASIS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"`([^`]*)`"), r"\1"),
+    (re.compile(r"(?<![\w*])\*(?=[^\s*])([^*]+?)(?<=\S)\*(?![\w*])"), r"\1"),
+    (re.compile(r"(?<![\w_])_(?=[^\s_])([^_]+?)(?<=\S)_(?![\w_])"), r"\1"),
+    (re.compile(r"\*\*(?=[^\s*])([^*]+?)(?<=\S)\*\*"), r"\1"),
+    (re.compile(r"__(?=[^\s_])([^_]+?)(?<=\S)__"), r"\1"),
+    (re.compile(r"~~(?=[^\s~])([^~]+?)(?<=\S)~~"), r"\1"),
+)
+_ESCAPES = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>])")
 _LINE_MARKERS = re.compile(r"^\s{0,3}(?:>\s?)*(?:#{1,6}\s+|[-*+]\s+|\d{1,3}[.)]\s+)?")
 _HEADING_TAIL = re.compile(r"\s+#+\s*$")
 _RULE = re.compile(r"^\s{0,3}(?:(?:-\s*){3,}|(?:\*\s*){3,}|(?:_\s*){3,})$")
@@ -46,12 +53,14 @@ _ITEM_START = re.compile(r"^\s{0,3}(?:>\s?)*(?:#{1,6}\s|[-*+]\s|\d{1,3}[.)]\s)")
 def parse_markdown(text: str) -> Extracted:
     """A Markdown file, with or without YAML front matter."""
     meta, body_text = split_front_matter(text)
+    # Scripts, styles and comments go before paragraphs are split: they may span blank lines.
+    body_text = drop_raw_elements(body_text)
     headline = _string(meta, "title")
     if headline is None:
         # Without a front-matter title, a leading "# Heading" is the headline.
         match = _LEADING_H1.match(body_text)
         if match is not None:
-            headline = _inline(match.group(1)) or None
+            headline = _inline(match.group(1).rstrip(" \t#")) or None
             body_text = body_text[match.end() :]
     from newsdesk.parsing.trailer import clean_trailer
 
@@ -92,15 +101,33 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     match = _FRONT_MATTER.match(stripped)
     if match is None:
         raise ParseError("invalid_front_matter", "the front matter opened with '---' never closes")
+    front = match.group(1)
+    if len(front) > MAX_FRONT_MATTER_CHARS:
+        raise ParseError(
+            "front_matter_too_large",
+            f"the front matter has {len(front):,} characters; at most "
+            f"{MAX_FRONT_MATTER_CHARS:,} are read",
+        )
     import yaml
 
+    # libyaml's loader where PyYAML has it (14x faster on a long author list); the same safe
+    # constructors either way: a tag such as !!python/object is an error, never a call.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        meta = yaml.safe_load(match.group(1))
+        meta = yaml.load(front, Loader=loader)  # a safe loader (above)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark is not None else ""
         problem = getattr(exc, "problem", None) or "not valid YAML"
         raise ParseError("invalid_front_matter", f"the front matter{where}: {problem}") from exc
+    except RecursionError as exc:
+        raise ParseError("too_deep", "the front matter is nested too deeply") from exc
+    except ValueError as exc:  # a date that does not exist, a number of 5,000 digits
+        raise ParseError(
+            "invalid_front_matter",
+            "the front matter holds a value YAML cannot read (a date that does not exist, or a "
+            "number too long)",
+        ) from exc
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
@@ -139,8 +166,14 @@ def markdown_paragraphs(text: str) -> list[str]:
 
 
 def _inline(text: str) -> str:
-    for pattern, replacement in _INLINE:
+    for pattern, replacement in _LINKS:
         text = pattern.sub(replacement, text)
+    text = strip_markup(text)  # inline HTML and comments (scripts with their content)
+    # Twice: emphasis nests ("***both***", "**bold *and* italic**"), inner pairs first.
+    for _ in range(2):
+        for pattern, replacement in _EMPHASIS:
+            text = pattern.sub(replacement, text)
+    text = _ESCAPES.sub(r"\1", text)
     return " ".join(text.split())
 
 
@@ -152,11 +185,18 @@ def _value(meta: dict[str, Any], *keys: str) -> Any:
 
 
 def _scalar(value: Any) -> str | None:
+    """A field's text: a string, a number or a date as written; nothing for other YAML values
+    (lists, sets, binary, booleans), which are never turned into text (an alias-expanded list
+    of a billion strings would not fit in memory as one)."""
     if isinstance(value, dict):
         value = value.get("name")
-    if value is None or isinstance(value, list | dict):
+    if isinstance(value, date):
+        value = value.isoformat()
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
         return None
-    cleaned = " ".join(str(value).split())
+    cleaned = " ".join(value.split())
     return cleaned or None
 
 
@@ -185,17 +225,21 @@ def _date(meta: dict[str, Any], *keys: str) -> datetime | None:
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     if isinstance(value, date):
         return datetime.combine(value, time(), tzinfo=UTC)
+    text = _scalar(value)
+    if text is None or len(text) > _MAX_DATE_CHARS:
+        return None  # a list, a mapping, a paragraph: no date
     from newsdesk.parsing.dates import parse_date
 
-    parsed = parse_date(str(value))
+    parsed = parse_date(text)
     if parsed is None:
-        parsed = _iso_date(str(value).strip())
+        parsed = _iso_date(text)
         if parsed is None:
             return None  # front matter dates are free text in many generators; no guess
         parsed = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
     return parsed
 
 
+_MAX_DATE_CHARS = 100
 _DATE_FORMATS = ("%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M %z", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d")
 
 

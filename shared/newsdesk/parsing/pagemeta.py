@@ -11,7 +11,6 @@ Pure: reads an lxml tree, never changes it. Every list it reads is bounded.
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from newsdesk.parsing.htmlrules import KICKER_CLASS
+from newsdesk.parsing.plaintext import MAX_ROUNDS, decode_references, plain_text
 
 # schema.org types whose object is the article itself.
 ARTICLE_TYPES = frozenset(
@@ -66,8 +66,6 @@ MAX_BYLINE_CHARS = 120
 MAX_CANDIDATES = 20
 MAX_KICKER_CHARS = 60
 
-_WHITESPACE = re.compile(r"\s+")
-_TAG = re.compile(r"<[^>]{0,500}>")
 # An element whose class or id names an author or byline (and not a comment's author).
 _BYLINE_CLASS = re.compile(r"(?:^|[\s_-])(?:author|byline|autor|verfasser|auteur|autore)", re.I)
 
@@ -486,7 +484,9 @@ def _terms(value: Any) -> list[str]:
     terms: list[str] = []
     for item in values[: MAX_CANDIDATES * 5]:
         if isinstance(item, str):
-            terms += [t for t in (_clean(part) for part in re.split(r"[,;]", item)) if t]
+            # References decoded first: "PG&amp;E" is one term, not "PG&amp" and "E".
+            parts = re.split(r"[,;]", decode_references(item, rounds=MAX_ROUNDS))
+            terms += [t for t in (_clean(part) for part in parts) if t]
     return terms
 
 
@@ -494,11 +494,7 @@ def _clean(value: str | None) -> str | None:
     """Plain text: entities decoded, tags dropped, whitespace collapsed, bounded."""
     if not value:
         return None
-    text = html.unescape(value[: MAX_VALUE_CHARS * 2])
-    if "<" in text:
-        text = _TAG.sub(" ", text)
-    cleaned = _WHITESPACE.sub(" ", text).strip()
-    return cleaned[:MAX_VALUE_CHARS] or None
+    return plain_text(value[: MAX_VALUE_CHARS * 2])[:MAX_VALUE_CHARS] or None
 
 
 def _pixels(value: Any) -> int | None:
