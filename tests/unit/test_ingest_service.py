@@ -150,12 +150,17 @@ class FakeStore:
         message: str,
         now: datetime,
         version_id: str | None = None,
+        article_ids: Sequence[str] = (),
     ) -> None:
         self._check(key, sequencer)
+        previous = self.ingestions.get(key)
         self.ingestions[key] = Ingestion(
             key=key,
             bucket=bucket,
             status="failed",
+            article_ids=list(
+                dict.fromkeys([*(previous.article_ids if previous else []), *article_ids])
+            ),
             code=code,
             message=message,
             sequencer=sequencer,

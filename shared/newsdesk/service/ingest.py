@@ -159,6 +159,7 @@ class ArticleWriter(Protocol):
         message: str,
         now: datetime,
         version_id: str | None = None,
+        article_ids: Sequence[str] = (),
     ) -> None: ...
 
 
@@ -298,11 +299,17 @@ class IngestService:
             )
         except StorageError as error:
             # Refused for good (an item or key over a DynamoDB limit): retrying cannot help.
-            return self._fail(event, error.code, str(error))
+            # Records written before the refusal (the first articles of a .jsonl) stay; the
+            # failure keeps their ids, so that deleting the file still removes them.
+            live = self.store.get_versions([article.id for article in articles])
+            kept = [article_id for article_id, stored in live.items() if not stored.removed]
+            return self._fail(event, error.code, str(error), article_ids=kept)
         status: OutcomeStatus = "stored" if result.stored or result.removed else "unchanged"
         return Outcome(key=event.key, status=status, article_ids=result.stored + result.unchanged)
 
-    def _fail(self, event: ObjectEvent, code: str, message: str) -> Outcome:
+    def _fail(
+        self, event: ObjectEvent, code: str, message: str, *, article_ids: Sequence[str] = ()
+    ) -> Outcome:
         logger.warning("ingestion of %s failed: %s: %s", event.key, code, message)
         self.store.record_failure(
             key=event.key,
@@ -312,6 +319,7 @@ class IngestService:
             message=message,
             now=self._now(),
             version_id=event.version_id,
+            article_ids=article_ids,
         )
         return Outcome(key=event.key, status="failed", code=code)
 

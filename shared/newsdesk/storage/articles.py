@@ -149,7 +149,7 @@ class ArticleStore:
             version_id=version_id,
             at=now,
         )
-        self._put_ingestion(record, sequencer, f"record ingestion of {key}")
+        self._put_ingestion(record, sequencer, f"record ingestion of {key}", ingestion)
         return SaveResult(
             stored=written,
             unchanged=[article_id for article_id in new_ids if article_id in unchanged_ids],
@@ -175,7 +175,7 @@ class ArticleStore:
             sequencer=_kept_sequencer(sequencer, ingestion),
             at=now,
         )
-        self._put_ingestion(record, sequencer, f"record removal of {key}")
+        self._put_ingestion(record, sequencer, f"record removal of {key}", ingestion)
         return removed
 
     def record_failure(
@@ -188,12 +188,14 @@ class ArticleStore:
         message: str,
         now: datetime,
         version_id: str | None = None,
+        article_ids: Sequence[str] = (),
     ) -> None:
         """Record that the latest version of a key could not be ingested (no retry will help).
 
         Articles the key produced before stay as they are (the last good version), and the
-        ingestion item keeps their ids so a later delete still removes them. Raises
-        StaleEventError when a newer event for the key was already applied.
+        ingestion item keeps their ids, and `article_ids` (stored by this very event before it
+        was refused), so a later delete still removes them. Raises StaleEventError when a
+        newer event for the key was already applied.
         """
         previous = self.get_ingestion(key)
         _check_order(previous, sequencer, key)
@@ -201,14 +203,16 @@ class ArticleStore:
             key=key,
             bucket=bucket,
             status="failed",
-            article_ids=previous.article_ids if previous else [],
+            article_ids=list(
+                dict.fromkeys([*(previous.article_ids if previous else []), *article_ids])
+            ),
             code=code,
             message=message[:1000],
             sequencer=_kept_sequencer(sequencer, previous),
             version_id=version_id,
             at=now,
         )
-        self._put_ingestion(record, sequencer, f"record failure of {key}")
+        self._put_ingestion(record, sequencer, f"record failure of {key}", previous)
 
     # ------------------------------------------------------------- internals
 
@@ -290,7 +294,13 @@ class ArticleStore:
         except _ConditionFailed as failed:
             _explain_conflict(failed.item, sequencer, what, content)
 
-    def _put_ingestion(self, record: Ingestion, sequencer: str | None, what: str) -> None:
+    def _put_ingestion(
+        self, record: Ingestion, sequencer: str | None, what: str, current: Ingestion | None
+    ) -> None:
+        if current is not None and record.model_copy(update={"at": current.at}) == current:
+            # The same outcome again (a redelivered event without a sequencer, such as a
+            # reindex): only the time would change, so nothing is written.
+            return
         params: dict[str, Any] = {"Item": shapes.to_dynamo(shapes.ingestion_item(record))}
         if sequencer:
             params["ConditionExpression"] = "attribute_not_exists(seq) OR seq < :seq"
