@@ -26,6 +26,11 @@ class EventPublisher:
         self._client = client
         self._bus = bus_name
 
+    @property
+    def client(self) -> Any:
+        """The EventBridge client the publisher was given (e.g. to hook its events)."""
+        return self._client
+
     def publish(self, events: Sequence[ArticleEvent]) -> None:
         entries = [self._entry(event) for event in events]
         for start in range(0, len(entries), _ENTRIES_PER_REQUEST):

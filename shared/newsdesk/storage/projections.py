@@ -65,6 +65,11 @@ class ProjectionStore:
         # Months already known to be in each bucket set (per process; the set ADD is idempotent).
         self._known_months: set[tuple[str, str]] = set()
 
+    @property
+    def client(self) -> Any:
+        """The DynamoDB client the store was given (e.g. to hook its events)."""
+        return self._client
+
     def get_states(self, article_ids: Sequence[str]) -> dict[str, ProjectionState]:
         """The projection state of each id that has one (consistent reads)."""
         found: dict[str, ProjectionState] = {}
