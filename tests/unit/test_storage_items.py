@@ -147,6 +147,7 @@ def test_sort_keys_have_a_fixed_width() -> None:
         # The deployment, not the input: retried, then in the DLQ for an operator to redrive
         ("ResourceNotFoundException", 400, TransientError),
         ("AccessDeniedException", 400, TransientError),
+        ("403", 403, TransientError),  # S3 HEAD: no error body, the code is the status
     ],
 )
 def test_client_errors_are_translated(code: str, status: int, expected: type) -> None:

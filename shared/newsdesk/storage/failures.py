@@ -43,6 +43,8 @@ TRANSIENT_CODES = frozenset(
         # The deployment, not the input: fixed by an operator, then redriven from the DLQ.
         "AccessDenied",
         "AccessDeniedException",
+        "403",  # S3 HEAD has no error body: botocore names the code after the status
+        "Forbidden",
         "UnrecognizedClientException",
         "ExpiredTokenException",
         "ResourceNotFoundException",
