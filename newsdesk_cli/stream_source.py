@@ -30,6 +30,10 @@ Handler = Callable[[dict[str, Any], Any], Any]
 class _Shard:
     iterator: str | None
     failures: int = 0
+    # Sequence number of the last record read (delivered or left out by the filter).
+    position: str | None = None
+    # Records delivered since the last "caught up" line.
+    unreported: int = 0
 
 
 @dataclass
@@ -56,14 +60,18 @@ class StreamEventSource:
             if shard.iterator is None:
                 continue
             response = self.client.get_records(ShardIterator=shard.iterator, Limit=self.batch_size)
-            records = [record for record in response.get("Records", []) if self.accept(record)]
+            read = response.get("Records", [])
+            records = [record for record in read if self.accept(record)]
             if not records:
                 shard.iterator = response.get("NextShardIterator")
+                shard.position = _last_sequence(read) or shard.position
                 continue
             failed_at = self._invoke(records)
             if failed_at is None:
                 shard.iterator = response.get("NextShardIterator")
+                shard.position = _last_sequence(read)
                 shard.failures = 0
+                shard.unreported += len(records)
                 delivered += len(records)
                 continue
             shard.failures += 1
@@ -75,6 +83,7 @@ class StreamEventSource:
                     self.max_retries,
                 )
                 shard.iterator = response.get("NextShardIterator")
+                shard.position = _last_sequence(read)
                 shard.failures = 0
             else:
                 shard.iterator = self.client.get_shard_iterator(
@@ -85,7 +94,31 @@ class StreamEventSource:
                 )["ShardIterator"]
         if not delivered and not self.failing():
             self.caught_up_at = started
+            self._report_caught_up()
         return delivered
+
+    def _report_caught_up(self) -> None:
+        """One line per shard that delivered records since its last line: where it stands."""
+        for shard_id, shard in self._shards.items():
+            if not shard.unreported:
+                continue
+            self.log.info(
+                "stream  %s caught up at %s (shard %s, %d record(s) delivered)",
+                self.function_name,
+                shard.position,
+                shard_id,
+                shard.unreported,
+                extra={
+                    "fields": {
+                        "event": "stream",
+                        "function": self.function_name,
+                        "shard": shard_id,
+                        "position": shard.position,
+                        "delivered": shard.unreported,
+                    }
+                },
+            )
+            shard.unreported = 0
 
     def failing(self) -> bool:
         """Whether a batch failed and waits to be retried."""
@@ -118,6 +151,10 @@ class StreamEventSource:
         if failures:
             return str(failures[0].get("itemIdentifier") or first)
         return None
+
+
+def _last_sequence(records: list[dict[str, Any]]) -> str | None:
+    return str(records[-1]["dynamodb"]["SequenceNumber"]) if records else None
 
 
 def stream_filter(function_name: str) -> Callable[[dict[str, Any]], bool]:

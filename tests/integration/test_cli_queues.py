@@ -208,3 +208,31 @@ def test_stream_poller_retries_a_failed_batch_then_moves_on(server_stack: Server
     server_stack.put_item("fine")
     assert source.poll_once() == 1
     assert attempts == ["poison", "poison", "poison", "fine"]
+
+
+def test_stream_poller_says_where_it_caught_up_once_per_burst(
+    server_stack: ServerStack, caplog: pytest.LogCaptureFixture
+) -> None:
+    seen: list[str] = []
+    source = server_stack.stream_source(
+        lambda event, context: seen.extend(
+            r["dynamodb"]["SequenceNumber"] for r in event["Records"]
+        )
+    )
+    source.accept = lambda record: record["dynamodb"]["Keys"]["PK"]["S"] != "skipped"
+    server_stack.put_item("one")
+    server_stack.put_item("two")
+    server_stack.put_item("skipped")
+    caplog.set_level(logging.INFO, logger="test")
+
+    # When the poller delivers a burst and then finds nothing more
+    while source.poll_once():
+        pass
+    source.poll_once()
+
+    # Then one line says where it stands: past the record its filter left out, too
+    lines = [r.getMessage() for r in caplog.records if "caught up" in r.getMessage()]
+    assert len(seen) == 2
+    assert len(lines) == 1
+    assert lines[0].startswith(f"stream  IndexerFunction caught up at {int(seen[-1]) + 1} ")
+    assert lines[0].endswith("2 record(s) delivered)")
