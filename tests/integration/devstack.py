@@ -90,8 +90,15 @@ class DevStack:
         )
 
 
-def wait_for(what: str, probe: Callable[[], T | None], stack: DevStack, timeout: float = 20) -> T:
-    """Poll probe until it returns something truthy; at the deadline, fail with the output."""
+def wait_for(
+    what: str,
+    probe: Callable[[], T | None],
+    stack: DevStack,
+    timeout: float = 20,
+    interval: float = 0.1,
+) -> T:
+    """Poll probe every `interval` seconds until it returns something truthy; at the deadline,
+    fail with the output."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if stack.process.poll() is not None:
@@ -99,7 +106,7 @@ def wait_for(what: str, probe: Callable[[], T | None], stack: DevStack, timeout:
         result = probe()
         if result:
             return result
-        time.sleep(0.1)
+        time.sleep(interval)
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}:\n{stack.output}")
 
 
