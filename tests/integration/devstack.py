@@ -78,7 +78,8 @@ class DevStack:
         answer = self.get(path)
         return answer if answer[0] == 200 else None
 
-    def boto_client(self, service: str) -> Any:
+    def boto_client(self, service: str, config: Any = None) -> Any:
+        """A client of the stack's moto server (config: a botocore Config, e.g. a bigger pool)."""
         import boto3
 
         return boto3.client(
@@ -87,6 +88,7 @@ class DevStack:
             region_name="us-east-1",
             aws_access_key_id="test",
             aws_secret_access_key="test",
+            config=config,
         )
 
 
