@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from itertools import compress, filterfalse, repeat
-from operator import and_, ge
+from operator import ge, methodcaller
 
 from newsdesk.enrichment.language import (
     LANGUAGES,
@@ -90,6 +90,10 @@ _VERB_ENDINGS = ("ed", "ing", "ly")
 _ENGLISH_NOT_NOUN_ENDINGS = ("ed", "ing", "ly", "ous", "ful", "less", "ible", "ical")
 _CONNECTOR = re.compile(" (?:of|de|von|van|der|la|del) ")
 _SENTENCE_ENDS = frozenset(".!?:\n")
+# In a string of one byte per token (1: a repeated word), each token that starts a pair of
+# repeated words; the lookahead leaves the second free to start the next pair.
+_PAIR_START = re.compile(b"\x01(?=\x01)").finditer
+_match_start = methodcaller("start")
 _POSSESSIVES = ("'s", "’s")
 
 
@@ -267,12 +271,13 @@ def _word_pairs(
         # No positions when a letter changed length lowercased; German's lowercase words are
         # verbs and adjectives, its terms are compounds or capitalized nouns.
         return {}
-    # Positions where a word and the next are both repeated words, found by map/compress in C.
+    # Positions where a word and the next are both repeated words: one byte per token (1 for a
+    # repeated word), and a regex finds each 1 followed by a 1, in C. A few dozen positions come
+    # out of hundreds of tokens; pairing the flags in Python (or with map) cost a call per token.
     # The tokens have no punctuation: a pair is kept only where the text writes it with one
     # space (_written_lowercase), so none crosses a comma or a sentence's end.
-    flags = list(map(words.__contains__, tokens))
-    starts = compress(range(len(tokens) - 1), map(and_, flags, flags[1:]))
-    found = Counter((tokens[i], tokens[i + 1]) for i in starts)
+    flags = bytes(map(words.__contains__, tokens))
+    found = Counter((tokens[i], tokens[i + 1]) for i in map(_match_start, _PAIR_START(flags)))
     pairs: dict[str, int] = {}
     for (first, second), count in found.items():
         if count < _MIN_PAIR_COUNT or not _written_lowercase(full, lower, first, second):
