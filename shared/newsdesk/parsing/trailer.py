@@ -128,13 +128,12 @@ def classify_trailer(paragraph: str) -> TrailerKind | None:
 
 
 def _match_trailer(paragraph: str) -> TrailerRule | None:
-    short = len(paragraph) <= _MAX_CHROME_CHARS
-    for rule in TRAILER_RULES:
-        if rule.kind == "chrome" and not short:
-            continue
-        if rule.pattern.match(paragraph):
-            return rule
-    return None
+    """The first of TRAILER_RULES (chrome rules only for short paragraphs) that matches."""
+    if len(paragraph) <= _MAX_CHROME_CHARS:
+        match = _FIRST_TRAILER_RULE.match(paragraph)
+    else:
+        match = _FIRST_LONG_TRAILER_RULE.match(paragraph)
+    return None if match is None else _RULE_OF_GROUP[match.lastgroup]
 
 
 def _names_author(rule: TrailerRule, paragraph: str, author_names: set[str]) -> bool:
@@ -256,6 +255,32 @@ def _any_of(rules: Iterable[Rule]) -> re.Pattern[str]:
 
 
 _ANYWHERE_CHROME = _any_of(rule for rule in TRAILER_RULES if rule.kind in ANYWHERE_KINDS)
+
+
+def _first_of(rules: Iterable[tuple[int, Rule]]) -> re.Pattern[str]:
+    """One alternation of the rules' patterns, alternative i in a group named "r<i>": a
+    paragraph costs one match call instead of one per rule, and the match names the rule.
+
+    At one position a regex tries its alternatives in order and takes the first that matches,
+    as a loop over the rules does, so `lastgroup` (the outermost group closes last) is the first
+    rule that matches. The rules' own named groups get the prefix "r<i>_" to stay distinct.
+    """
+    alternatives = []
+    for index, rule in rules:
+        flags = "i" if rule.pattern.flags & re.IGNORECASE else ""
+        pattern = re.sub(r"\(\?P([<=])", rf"(?P\1r{index}_", rule.pattern.pattern)
+        alternatives.append(f"(?P<r{index}>(?{flags}:{pattern}))")
+    return re.compile("|".join(alternatives))
+
+
+_FIRST_TRAILER_RULE = _first_of(enumerate(TRAILER_RULES))
+_RULE_OF_GROUP: dict[str | None, TrailerRule] = {
+    f"r{index}": rule for index, rule in enumerate(TRAILER_RULES)
+}
+# Chrome lines are short: a long paragraph is tried against the other rules only.
+_FIRST_LONG_TRAILER_RULE = _first_of(
+    (index, rule) for index, rule in enumerate(TRAILER_RULES) if rule.kind != "chrome"
+)
 _READ_MORE = _any_of(READ_MORE_RULES)
 
 
