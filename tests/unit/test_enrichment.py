@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -10,8 +11,11 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsdesk.enrichment import (
+    content_hash,
     derive_headline,
     detect_language,
     enrich,
@@ -252,6 +256,32 @@ def test_content_hash_is_stable_and_tracks_content() -> None:
     )
     assert changed.content_hash != first.content_hash
     assert len(first.content_hash) == 64
+
+
+# Text a hash must survive: plain ASCII, DEL, control characters, backslashes before "u",
+# non-ASCII letters and quotes, astral characters.
+_HASHED_TEXT = st.text(
+    alphabet=st.sampled_from(
+        ["a", "B", " ", "u", "\\", '"', "\n", "\x00", "\x1f", "\x7f", "é", "’", "😀"]
+    ),
+    max_size=30,
+)
+
+
+@given(
+    body=st.lists(_HASHED_TEXT, max_size=4),
+    headline=_HASHED_TEXT,
+    author_bio=st.none() | _HASHED_TEXT,
+)
+@settings(max_examples=300, deadline=None)
+def test_content_hash_is_the_sha256_of_the_canonical_json(
+    body: list[str], headline: str, author_bio: str | None
+) -> None:
+    # Stored records compare hashes: the definition (sorted keys, no spaces, UTF-8 as itself)
+    # must hold whatever the text, whichever way the JSON is produced.
+    content = {"headline": headline, "body": body, "author_bio": author_bio, "related": []}
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    assert content_hash(content) == hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 HEATWAVE = Extracted(
