@@ -405,9 +405,12 @@ TRAILER_RULES: tuple[TrailerRule, ...] = (
     _trailer(
         "chrome",
         "promotion",
-        r"^(?=.{0,300}$)(?:.*\bclick(?:ing)? here\b|(?:Get|Subscribe|Sign up|Join|Try|Download|"
-        r"Become|Buy)\b.*\b(?:subscriptions?|subscribe|subscriber|issues for|use the code|promo "
-        r"code|free trial|newsletter)\b).*$",
+        # Every paragraph of every article is tried: the length check gives nothing back, and
+        # "click" is looked for from one "c" to the next ("[^c]*+" scans in C) rather than by
+        # backtracking over every character (".*\bclick").
+        r"^(?=.{0,300}+$)(?:(?:[^c]*+c)+?(?<=\bc)lick(?:ing)? here\b|(?:Get|Subscribe|Sign up|Join|"
+        r"Try|Download|Become|Buy)\b.*\b(?:subscriptions?|subscribe|subscriber|issues for|use the "
+        r"code|promo code|free trial|newsletter)\b).*$",
         "GET FOX BUSINESS ON THE GO BY CLICKING HERE",
         re.IGNORECASE,
     ),
