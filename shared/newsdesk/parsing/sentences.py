@@ -8,7 +8,10 @@ from __future__ import annotations
 import re
 
 # A sentence ends at . ! or ? (optionally closed by quotes/brackets) before a capital or quote.
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9À-Þ])")
+# The match starts at the mark (a regex starting with a character class skips to the next
+# mark in C; one starting with a lookbehind is tried at every character); what follows the
+# mark is group 1.
+_SENTENCE_END = re.compile(r"[.!?]([\"'”’)\]]*\s+)(?=[\"'“‘(\[]?[A-Z0-9À-Þ])")
 _ABBREVIATION = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Sr|Jr|Gov|Sen|Rep|Gen|Lt|Col|Sgt|Capt|Cmdr|Adm|Prof|Rev|Hon|"
     r"Pres|Supt|Det|No|Nos|vs|v|Mt|Ft|Fig|Jan|Feb|Mar|Apr|Aug|Sept|Sep|Oct|Nov|Dec|Ave|Blvd|Inc|"
@@ -23,7 +26,14 @@ PARAGRAPH_TARGET_CHARS = 320
 
 def ends_with_abbreviation(text: str) -> bool:
     """Whether text ends in an abbreviation's full stop ("Mr.", "U.S.", "Jr.", an initial)."""
-    return _ABBREVIATION.search(text[-_ABBREVIATION_TAIL:].rstrip().rstrip(_CLOSERS)) is not None
+    return _ends_with_abbreviation(text[-_ABBREVIATION_TAIL:].rstrip().rstrip(_CLOSERS))
+
+
+def _ends_with_abbreviation(tail: str) -> bool:
+    # A match holds no space and ends the text: it lies in the last word, and a search there
+    # tries a few positions instead of every one of the tail. The cut is a space, a non-word
+    # character, so "\b" at the word's start holds in the word as in the tail.
+    return _ABBREVIATION.search(tail[tail.rfind(" ") + 1 :]) is not None
 
 
 def sentence_ends(text: str) -> list[int]:
@@ -31,11 +41,12 @@ def sentence_ends(text: str) -> list[int]:
     ends: list[int] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
+        mark_end = match.start(1)  # just past the mark
         # Only the sentence's tail can hold an abbreviation; slicing all of it is quadratic.
-        tail = text[max(start, match.start() - _ABBREVIATION_TAIL) : match.start()]
-        if _ABBREVIATION.search(tail.rstrip().rstrip(_CLOSERS)):
+        tail = text[max(start, mark_end - _ABBREVIATION_TAIL) : mark_end]
+        if _ends_with_abbreviation(tail.rstrip().rstrip(_CLOSERS)):
             continue
-        ends.append(match.start() + len(match.group().rstrip()))
+        ends.append(mark_end + len(match[1].rstrip()))
         start = match.end()
     return ends
 
