@@ -69,6 +69,10 @@ def plain_text(value: str) -> str:
         text = _TAG_START.sub("", text)
     if not text.isascii() or not text.isprintable():
         text = _CONTROLS.sub("", _SPACE_CONTROLS.sub(" ", text))
+    elif "  " not in text and text[:1] != " " and text[-1:] != " ":
+        # Printable ASCII has no whitespace but " ": with no run of two and none at the ends,
+        # the join below gives the text back (most paragraphs; it costs a string per word).
+        return text
     return " ".join(text.split())
 
 
