@@ -51,6 +51,10 @@ def clip(text: str | None, limit: int) -> str | None:
 def bounded(extracted: Extracted) -> Extracted:
     """The fields of `extracted` within the caps above (the body is bounded by the file size
     and stored compressed or in parts; see newsdesk.storage.items)."""
+    if _within_caps(extracted):
+        # Nearly every file: nothing to cut, and copying the record (dataclasses.replace, a
+        # new Dateline and RelatedLink each) would give the same values back.
+        return extracted
     dateline = extracted.dateline
     if dateline is not None:
         dateline = Dateline(
@@ -86,3 +90,40 @@ def bounded(extracted: Extracted) -> Extracted:
             for keyword in extracted.keywords[: MAX_KEYWORDS * 4]
         ],
     )
+
+
+def _within_caps(extracted: Extracted) -> bool:
+    """Whether bounded() would give every field back as it is (a related link's id included:
+    bounded drops it)."""
+    dateline = extracted.dateline
+    return (
+        _fits(extracted.headline, MAX_HEADLINE_CHARS)
+        and _fits(extracted.section, MAX_LABEL_CHARS)
+        and _fits(extracted.standfirst, MAX_STANDFIRST_CHARS)
+        and len(extracted.authors) <= MAX_AUTHORS * 4
+        and all(len(name) <= MAX_LABEL_CHARS for name in extracted.authors)
+        and _fits(extracted.publisher, MAX_LABEL_CHARS)
+        and (
+            dateline is None
+            or (
+                _fits(dateline.location, MAX_LABEL_CHARS)
+                and _fits(dateline.agency, MAX_LABEL_CHARS)
+            )
+        )
+        and _fits(extracted.source_url, MAX_URL_CHARS)
+        and _fits(extracted.author_bio, MAX_NOTE_CHARS)
+        and _fits(extracted.disclaimer, MAX_NOTE_CHARS)
+        and len(extracted.related) <= MAX_RELATED
+        and all(
+            len(link.headline) <= MAX_HEADLINE_CHARS
+            and _fits(link.section, MAX_LABEL_CHARS)
+            and link.id is None
+            for link in extracted.related
+        )
+        and len(extracted.keywords) <= MAX_KEYWORDS * 4
+        and all(len(keyword) <= MAX_KEYWORD_CHARS for keyword in extracted.keywords)
+    )
+
+
+def _fits(text: str | None, limit: int) -> bool:
+    return text is None or len(text) <= limit
