@@ -267,6 +267,8 @@ def _first_of(rules: Iterable[tuple[int, Rule]]) -> re.Pattern[str]:
     """
     alternatives = []
     for index, rule in rules:
+        if rule.pattern.flags & ~(re.IGNORECASE | re.UNICODE):
+            raise ValueError(f"trailer rule {rule.name}: only IGNORECASE carries into one regex")
         flags = "i" if rule.pattern.flags & re.IGNORECASE else ""
         pattern = re.sub(r"\(\?P([<=])", rf"(?P\1r{index}_", rule.pattern.pattern)
         alternatives.append(f"(?P<r{index}>(?{flags}:{pattern}))")
