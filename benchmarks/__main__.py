@@ -122,7 +122,9 @@ def report(results: dict[str, Any]) -> list[str]:
     )
     scale = parse["scale"]
     points = ", ".join(
-        f"{p['bytes'] / 1e3:,.0f} KB {p['seconds'] * 1e3:.1f} ms" for p in scale["points"]
+        f"{p['bytes'] / 1e3:,.0f} KB {p['seconds'] * 1e3:.1f} ms"
+        + (f" (refused: {p['refused']})" if p.get("refused") else "")
+        for p in scale["points"]
     )
     lines.append(f"parse   size: {points}; growth exponent {scale['growth_exponent']:.2f}")
     cold = results["cold_start"]

@@ -77,9 +77,19 @@ def _parse_scale(results: dict[str, Any], figure: Any) -> bool:
     if not scale:
         return False
     axes = figure.add_subplot(1, 1, 1)
-    sizes = [point["bytes"] for point in scale["points"]]
-    seconds = [point["seconds"] * 1000 for point in scale["points"]]
-    axes.loglog(sizes, seconds, "o-", color=BLUE, label="newsdesk parse (CPU)")
+    parsed = [point for point in scale["points"] if not point.get("refused")]
+    refused = [point for point in scale["points"] if point.get("refused")]
+    sizes = [point["bytes"] for point in parsed]
+    seconds = [point["seconds"] * 1000 for point in parsed]
+    axes.loglog(sizes, seconds, "o-", color=BLUE, label="newsdesk parse to a record (CPU)")
+    if refused:
+        axes.loglog(
+            [point["bytes"] for point in refused],
+            [point["seconds"] * 1000 for point in refused],
+            "x",
+            color=BLUE,
+            label="refused by a parser bound (" + ", ".join(p["refused"] for p in refused) + ")",
+        )
     per_byte = seconds[-1] / sizes[-1]
     axes.loglog(sizes, [size * per_byte for size in sizes], "--", color=GREY, label="linear")
     axes.set_xlabel("article size (bytes)")
