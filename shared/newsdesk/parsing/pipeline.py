@@ -128,11 +128,15 @@ def run_pipeline(
 
 def finish(extracted: Extracted) -> Extracted:
     """What every format's result goes through: plain text in every field (no markup, http(s)
-    URLs only), a stated headline never repeated as the first paragraph, a body to store."""
+    URLs only), a stated headline never repeated as a paragraph, a body to store."""
     extracted = plain_fields(extracted)
-    body = extracted.body
-    if body and extracted.headline is not None and same_text(body[0], extracted.headline):
-        extracted = replace(extracted, body=body[1:])
+    headline = _words_only(extracted.headline or "")
+    if headline:
+        # Pages repeat their headline in the body (a second heading, a breadcrumb, a share box
+        # quoting it): a reader sees it once.
+        body = [paragraph for paragraph in extracted.body if not _says(paragraph, headline)]
+        if len(body) != len(extracted.body):
+            extracted = replace(extracted, body=body)
     if not extracted.body:
         raise ParseError("no_body", "no article text was found in the file")
     check_body(extracted.body)
@@ -158,14 +162,17 @@ def check_body(body: list[str]) -> None:
 def same_text(first: str, second: str) -> bool:
     """Whether two texts say the same words (case, punctuation and spacing aside)."""
     words = _words_only(second)
-    if not words:
-        return False
+    return bool(words) and _says(first, words)
+
+
+def _says(text: str, words: str) -> bool:
+    """Whether `text` says exactly `words` (a _words_only result)."""
     # The words of a text's start are the start of its words (casefold and _NOT_WORD work a
-    # character at a time): a first paragraph that is not the headline mostly shows it within
-    # twice the headline's length, without casefolding the whole paragraph.
-    if not words.startswith(_words_only(first[: 2 * len(words) + 2])):
+    # character at a time): a paragraph that is not the headline mostly shows it within twice
+    # the headline's length, without casefolding the whole paragraph.
+    if not words.startswith(_words_only(text[: 2 * len(words) + 2])):
         return False
-    return _words_only(first) == words
+    return _words_only(text) == words
 
 
 def _words_only(text: str) -> str:
