@@ -1,5 +1,9 @@
 """Files built to break the write path each end as a stored, capped article or a failed
-ingestion with a reason, on the first delivery: never a retry, never the dead-letter queue."""
+ingestion with a reason, on the first delivery: never a retry, never the dead-letter queue.
+
+The named hostile files of tests.hostile_inputs each go through the whole ingest path here
+(tests/unit/test_hostile_parsing.py takes them through the parser alone, and
+benchmarks/hostile.py measures their worst time and memory)."""
 
 from __future__ import annotations
 
@@ -10,7 +14,16 @@ import pytest
 
 from newsdesk.enrichment.caps import MAX_AUTHORS, MAX_HEADLINE_CHARS, MAX_LABEL_CHARS
 from newsdesk.parsing.jsondoc import MAX_RECORDS_PER_FILE
+from tests.hostile_inputs import (
+    CASES,
+    HostileCase,
+    jsonl,
+    markdown_with_authors,
+    markup_problems,
+    nested_json,
+)
 from tests.integration.ingest_stack import IngestStack, stack
+from tests.record_invariants import record_problems
 
 __all__ = ["stack"]
 
@@ -20,26 +33,8 @@ BODY = [
 ]
 
 
-def nested_json(levels: int) -> bytes:
-    return ("[" * levels + "]" * levels).encode()
-
-
 def article_json(**fields: object) -> bytes:
     return json.dumps({"headline": "Ferries stay", "body": BODY, **fields}).encode()
-
-
-def markdown_with_authors(count: int) -> bytes:
-    front = ["---", "title: Ferries stay", "authors:"]
-    front += [f"  - Reporter Number{n} Smith" for n in range(count)]
-    return ("\n".join([*front, "---", "", *BODY]) + "\n").encode()
-
-
-def jsonl(lines: int) -> bytes:
-    rows = [
-        json.dumps({"headline": f"Wire story {n} about the ferries", "body": BODY[:1]})
-        for n in range(lines)
-    ]
-    return "\n".join(rows).encode()
 
 
 def deliver_once(stack: IngestStack, key: str, data: bytes) -> None:
@@ -118,3 +113,23 @@ def test_a_thousand_line_jsonl_is_a_thousand_single_writes(stack: IngestStack) -
     assert stack.calls["TransactWriteItems"] == 0
     assert stack.calls["PutItem"] == MAX_RECORDS_PER_FILE + 1
     # (The listings they join are the projector's work, shown for other files above.)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_a_named_hostile_file_is_stored_or_failed_with_its_code(
+    stack: IngestStack, case: HostileCase
+) -> None:
+    # Given a file a hostile uploader would try / When it is uploaded and delivered once
+    deliver_once(stack, case.key, case.make())
+    # Then the ingestion says how it ended, and a stored record keeps every invariant
+    ingestion = stack.reader().get_ingestion(case.key)
+    assert ingestion is not None
+    if case.outcome != "stored":
+        assert (ingestion.status, ingestion.code) == ("failed", case.outcome), ingestion
+        assert ingestion.message and ingestion.message.isprintable()
+        return
+    assert ingestion.status == "stored", ingestion
+    for article_id in ingestion.article_ids:
+        article = stack.reader().get_article(article_id)
+        problems = record_problems(article) + markup_problems(article.model_dump(mode="json"))
+        assert problems == []
