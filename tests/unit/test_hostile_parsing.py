@@ -261,3 +261,23 @@ def test_twenty_thousand_authors_keep_the_first_twenty() -> None:
         "Reporter Number1 Smith",
     ]
     assert len(article.authors) == MAX_AUTHORS
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+@pytest.mark.parametrize("path", fixture_files(), ids=lambda path: path.name)
+def test_a_fixture_without_bom_in_utf16_or_utf32_gives_the_same_record(
+    path: Path, encoding: str
+) -> None:
+    text = read(path).decode("utf-8")
+    try:
+        expected = parse_articles(text.encode("utf-8"), filename=path.name)
+    except ParseError as error:
+        # a fixture of a bad file fails the same way in any encoding
+        with pytest.raises(ParseError) as raised:
+            parse_articles(text.encode(encoding), filename=path.name)
+        assert raised.value.code == error.code
+        return
+    articles = parse_articles(text.encode(encoding), filename=path.name)
+    assert [(a.headline, a.body, a.authors) for a in articles] == [
+        (a.headline, a.body, a.authors) for a in expected
+    ]

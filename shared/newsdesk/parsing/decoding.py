@@ -33,6 +33,8 @@ _ASCII_STRIP = bytes([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
 # Detector answers below this coherence are noise (random bytes decode as *something*).
 _MIN_DETECTED_PRINTABLE = 0.95
 _MAX_STRAY_BYTES = 64
+# UTF-16/32 without a BOM are recognized from the first bytes of the file.
+_SNIFF_BYTES = 4096
 # Bytes undefined in Windows-1252.
 _CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
 # Windows-1252's punctuation and symbols (quotes, dashes, ellipsis, €, ™, no-break space, £, ©,
@@ -84,16 +86,18 @@ def _decode(data: bytes, declared: str | None = None) -> str:
                 raise ParseError(
                     "undecodable", f"the file starts with a {encoding} BOM but is not {encoding}"
                 ) from exc
-    utf32 = _sniff_utf32(data)
-    if utf32 is not None:
-        return utf32
+    if b"\x00" in data[:_SNIFF_BYTES]:
+        # Before UTF-8, which no NUL byte stops: UTF-16 text in the ASCII range is valid UTF-8
+        # with NULs between the letters, and "—" (U+2014, bytes 14 20) would become a control
+        # byte and a space.
+        for sniff in (_sniff_utf32, _sniff_utf16):
+            unicode = sniff(data)
+            if unicode is not None:
+                return unicode
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    utf16 = _sniff_utf16(data)
-    if utf16 is not None:
-        return utf16
     mixed = _decode_mostly_utf8(data)
     if mixed is not None:
         return mixed
@@ -193,7 +197,7 @@ def _sniff_utf16(data: bytes) -> str | None:
     """UTF-16 without a BOM: mostly-ASCII text has a NUL in every other byte."""
     if len(data) < 4 or len(data) % 2:
         return None
-    sample = data[:4096]
+    sample = data[:_SNIFF_BYTES]
     even_nuls = sample[0::2].count(0)
     odd_nuls = sample[1::2].count(0)
     half = len(sample) // 2
@@ -229,7 +233,7 @@ def utf32_byte_order(head: bytes) -> str | None:
 def _sniff_utf32(data: bytes) -> str | None:
     if len(data) % 4 or b"\x00\x00" not in data[:16]:  # the common case: one look
         return None
-    order = utf32_byte_order(data[:4096])
+    order = utf32_byte_order(data[:_SNIFF_BYTES])
     if order is None:
         return None
     try:
