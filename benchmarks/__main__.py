@@ -72,6 +72,10 @@ def run(quick: bool) -> dict[str, Any]:
     results["scale"]["api_list_latency"] = scale.measure_api_latency(
         (100, 300) if quick else (1_000, 10_000), calls=5 if quick else 15
     )
+    section("hostile files: worst time and memory of each named case")
+    from benchmarks import hostile
+
+    results["hostile"] = hostile.measure(quick=quick, repeats=2)
     search = _search_figures(quick)
     if search is not None:
         section("search")
@@ -197,6 +201,10 @@ def report(results: dict[str, Any]) -> list[str]:
             )
         if "growth" in results["search"]:
             lines.append(f"search  growth: {results['search']['growth']}")
+    if "hostile" in results:
+        from benchmarks.hostile import report as hostile_report
+
+        lines.extend(f"hostile {line}" for line in hostile_report(results["hostile"]))
     lines.append("")
     lines.extend(budget.line() for budget in budgets_of(results))
     return lines

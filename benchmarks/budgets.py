@@ -157,4 +157,40 @@ def budgets_of(results: dict[str, Any]) -> list[Budget]:
                 "WCU",
             )
         )
+    hostile = results.get("hostile")
+    if hostile is not None:
+        count = len(hostile["cases"])
+        found.append(
+            Budget(
+                "hostile.worst_seconds",
+                f"worst parse of the {count} named hostile files (tests/hostile_inputs.py), "
+                "each ending as a record or a failure with its code",
+                hostile["worst_seconds"],
+                "<=",
+                hostile["bounds"]["seconds"],
+                "s",
+            )
+        )
+        found.append(
+            Budget(
+                "hostile.peak_rss_mb",
+                f"peak resident memory of a fresh process parsing one of the {count} named "
+                "hostile files (IngestFunction has 1,024 MB)",
+                hostile["peak_rss_mb"],
+                "<=",
+                hostile["bounds"]["rss_mb"],
+                "MB",
+            )
+        )
+        found.append(
+            Budget(
+                "hostile.unexpected_outcomes",
+                "named hostile files that did not end as tests/hostile_inputs.py says "
+                f"({', '.join(hostile['unexpected']) or 'none'})",
+                len(hostile["unexpected"]),
+                "<=",
+                0,
+                "files",
+            )
+        )
     return found

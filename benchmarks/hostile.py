@@ -75,16 +75,16 @@ def report(figures: dict[str, Any]) -> list[str]:
     rows = [
         (
             row["case"],
-            f"{row['bytes'] / 1e6:,.2f}",
+            f"{row['bytes']:,}",
             row["outcome"] + ("" if row["outcome"] == row["expected"] else " (UNEXPECTED)"),
-            f"{row['worst_seconds']:.2f}",
+            f"{row['worst_seconds']:.3f}",
             f"{row['peak_rss_mb']:,.0f}",
             f"{row['parse_rss_mb']:,.0f}",
             f"{row['traced_peak_mb']:,.1f}",
         )
         for row in figures["cases"]
     ]
-    header = ("case", "MB", "outcome", "worst s", "peak RSS MB", "+RSS MB", "traced MB")
+    header = ("case", "bytes", "outcome", "worst s", "peak RSS MB", "+RSS MB", "traced MB")
     widths = [max(len(cells[i]) for cells in [header, *rows]) for i in range(len(header))]
     lines = [
         "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()

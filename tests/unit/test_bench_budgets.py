@@ -32,6 +32,9 @@ EXPECTED = [
     "api.requests_per_page",
     "api.scans",
     "ingest.sync_write_units",
+    "hostile.worst_seconds",
+    "hostile.peak_rss_mb",
+    "hostile.unexpected_outcomes",
 ]
 PLOTS = [
     "parse_comparison.png",
