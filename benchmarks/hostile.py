@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,11 +42,14 @@ _WARM_UP = {
     ".jsonl": b'{"headline": "Ferries stay", "body": ["The boats ran on time today."]}',
 }
 QUICK_MAX_BYTES = 256 * 1024
+CHILD_TIMEOUT_SECONDS = 120.0
 
 
-def measure(quick: bool = False, repeats: int = 3) -> dict[str, Any]:
+def measure(
+    quick: bool = False, repeats: int = 3, progress: Callable[[str], None] | None = None
+) -> dict[str, Any]:
     """Every named case (quick: only those under QUICK_MAX_BYTES, once), with the worst time
-    and the largest memory over all of them."""
+    and the largest memory over all of them; `progress` gets each case's line as it ends."""
     from tests.hostile_inputs import CASES
 
     rows: list[dict[str, Any]] = []
@@ -60,6 +64,8 @@ def measure(quick: bool = False, repeats: int = 3) -> dict[str, Any]:
             figures = _run_child(index, path, 1 if quick else repeats)
             rows.append({"case": case.name, "key": case.key, "expected": case.outcome, **figures})
             path.unlink()
+            if progress is not None:
+                progress(_cells(rows[-1]))
     return {
         "cases": rows,
         "repeats": 1 if quick else repeats,
@@ -72,43 +78,65 @@ def measure(quick: bool = False, repeats: int = 3) -> dict[str, Any]:
 
 def report(figures: dict[str, Any]) -> list[str]:
     """The table: case, size, outcome, worst time, peak resident and traced memory."""
-    rows = [
-        (
-            row["case"],
-            f"{row['bytes']:,}",
-            row["outcome"] + ("" if row["outcome"] == row["expected"] else " (UNEXPECTED)"),
-            f"{row['worst_seconds']:.3f}",
-            f"{row['peak_rss_mb']:,.0f}",
-            f"{row['parse_rss_mb']:,.0f}",
-            f"{row['traced_peak_mb']:,.1f}",
-        )
-        for row in figures["cases"]
-    ]
-    header = ("case", "bytes", "outcome", "worst s", "peak RSS MB", "+RSS MB", "traced MB")
-    widths = [max(len(cells[i]) for cells in [header, *rows]) for i in range(len(header))]
-    lines = [
-        "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
-        for cells in [header, *rows]
-    ]
+    lines = [_HEADER, *(_cells(row) for row in figures["cases"])]
     lines.append(
-        f"worst of {len(rows)} cases ({figures['repeats']} parses each): "
+        f"worst of {len(figures['cases'])} cases ({figures['repeats']} parses each): "
         f"{figures['worst_seconds']:.2f} s, {figures['peak_rss_mb']:,.0f} MB peak RSS "
         f"(bounds {HOSTILE_SECONDS:g} s, {HOSTILE_RSS_MB:,.0f} MB)"
     )
     return lines
 
 
+_COLUMNS = (
+    ("case", 52),
+    ("bytes", 11),
+    ("outcome", 24),
+    ("worst s", 8),
+    ("peak RSS MB", 12),
+    ("+RSS MB", 8),
+    ("traced MB", 9),
+)
+_HEADER = "  ".join(title.ljust(width) for title, width in _COLUMNS).rstrip()
+
+
+def _cells(row: dict[str, Any]) -> str:
+    cells = (
+        row["case"],
+        f"{row['bytes']:,}",
+        row["outcome"] + ("" if row["outcome"] == row["expected"] else " (UNEXPECTED)"),
+        f"{row['worst_seconds']:.3f}",
+        f"{row['peak_rss_mb']:,.0f}",
+        f"{row['parse_rss_mb']:,.0f}",
+        f"{row['traced_peak_mb']:,.1f}",
+    )
+    widths = [width for _, width in _COLUMNS]
+    return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
+
+
 def _run_child(index: int, path: Path, repeats: int) -> dict[str, Any]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "shared"), str(ROOT)])}
     command = [sys.executable, "-m", "benchmarks.hostile", "--repeats", str(repeats)]
-    completed = subprocess.run(
-        [*command, "--child", str(index), str(path)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    try:
+        completed = subprocess.run(
+            [*command, "--child", str(index), str(path)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=CHILD_TIMEOUT_SECONDS,
+        )
+    except subprocess.TimeoutExpired:
+        # Far past the bound: reported as such rather than waited for.
+        return {
+            "bytes": path.stat().st_size,
+            "outcome": f"timeout ({CHILD_TIMEOUT_SECONDS:g} s)",
+            "seconds": [],
+            "worst_seconds": CHILD_TIMEOUT_SECONDS,
+            "peak_rss_mb": 0.0,
+            "parse_rss_mb": 0.0,
+            "traced_peak_mb": 0.0,
+        }
     if completed.returncode != 0:
         raise RuntimeError(f"hostile case {index} failed:\n{completed.stderr[-3000:]}")
     figures: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
@@ -160,8 +188,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         print(json.dumps(_child(Path(args.child[1]), args.repeats)))
         return 0
-    figures = measure(quick=args.quick, repeats=args.repeats)
-    print("\n".join(report(figures)))
+    print(_HEADER, flush=True)
+    figures = measure(
+        quick=args.quick, repeats=args.repeats, progress=lambda line: print(line, flush=True)
+    )
+    print(report(figures)[-1])
     within = (
         figures["worst_seconds"] <= HOSTILE_SECONDS and figures["peak_rss_mb"] <= HOSTILE_RSS_MB
     )

@@ -117,17 +117,39 @@ def html_paragraphs(count: int) -> bytes:
 
 
 def bloated_html(size: int) -> bytes:
-    """A short article in a page of 5 MB: inline scripts, styles and navigation around it."""
+    """A short article in a page of 5 MB, as big pages are: inline scripts and styles (state,
+    tracking, fonts) are most of the bytes, with navigation around the article."""
     article = "".join(f"<p>{text}</p>" for text in BODY * 4)
+    state = json.dumps({"items": [{"id": n, "title": f"Story {n}"} for n in range(80)]})
     filler_unit = (
-        '<script>var tracking = {"id": 12345, "items": [1, 2, 3]};</script>'
-        "<style>.nav a { color: #333; margin: 0 4px; }</style>"
+        f"<script>window.__STATE__ = {state};</script>"
+        "<style>.nav a { color: #333; margin: 0 4px; } .card { padding: 8px; }</style>"
         '<nav><a href="/news">News</a> <a href="/sport">Sport</a></nav>'
     )
     head = "<html><head><title>Ferries stay</title></head><body>"
     tail = f"<article><h1>Ferries stay</h1>{article}</article></body></html>"
     filler = filler_unit * ((size - len(head) - len(tail)) // len(filler_unit))
     return (head + filler + tail).encode()
+
+
+def links_paragraph(count: int) -> bytes:
+    """One paragraph of `count` links: what an HTML extractor strips leaves that many text
+    nodes side by side."""
+    links = '<a href="/x">Boats</a> ran ' * count
+    return (
+        "<html><head><title>Ferries stay</title></head><body><article><h1>Ferries stay</h1>"
+        f"<p>{links}</p></article></body></html>"
+    ).encode()
+
+
+def html_elements(count: int) -> bytes:
+    """An article of short paragraphs that each hold an emphasized word: `count` elements."""
+    paragraph = "<p>The <b>boats</b> ran on time today, the council said.</p>"
+    return (
+        "<html><head><title>Ferries stay</title></head><body><article><h1>Ferries stay</h1>"
+        + paragraph * (count // 2)
+        + "</article></body></html>"
+    ).encode()
 
 
 def markdown_markup(size: int) -> bytes:
@@ -239,12 +261,13 @@ CASES: tuple[HostileCase, ...] = (
     _case("text, one 5 MB line of sentences", "line.txt", lambda: single_line(FIVE_MB), "too_long"),
     _case("text, one 5 MB word", "word.txt", lambda: single_line(FIVE_MB, prose=False), "too_long"),
     _case("text, 5 MB of unclosed markup", "markup.txt", lambda: wide_markup(FIVE_MB), "too_long"),
-    _case("text, 1,000,000 short lines", "lines.txt", lambda: many_lines(1_000_000), "too_long"),
+    # The paragraph counts below fill a file of just under the 10 MiB file limit.
+    _case("text, 900,000 short lines", "lines.txt", lambda: many_lines(900_000), "too_long"),
     _case("JSON, one 5 MB line", "line.json", lambda: single_line_json(FIVE_MB), "too_long"),
     _case(
-        "JSON, 1,000,000 paragraphs",
+        "JSON, 700,000 paragraphs",
         "paragraphs.json",
-        lambda: json_paragraphs(1_000_000),
+        lambda: json_paragraphs(700_000),
         "too_long",
     ),
     _case("HTML, one 5 MB line", "line.html", lambda: single_line_html(FIVE_MB), "too_long"),
@@ -254,6 +277,13 @@ CASES: tuple[HostileCase, ...] = (
         lambda: bloated_html(FIVE_MB),
         "stored",
     ),
+    _case(
+        "HTML, one paragraph of 100,000 links",
+        "links.html",
+        lambda: links_paragraph(100_000),
+        "too_long",
+    ),
+    _case("HTML, 30,000 elements", "elements.html", lambda: html_elements(30_000), "too_long"),
     _case(
         "HTML, 600,000 paragraphs (8 MB)",
         "paragraphs.html",

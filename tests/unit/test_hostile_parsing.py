@@ -102,13 +102,13 @@ soup = st.lists(
 ).map("".join)
 
 
-@settings(BOUNDED, max_examples=400)
+@settings(BOUNDED, max_examples=600)
 @given(data=st.binary(max_size=3000), filename=st.sampled_from(NAMES))
 def test_arbitrary_bytes(data: bytes, filename: str) -> None:
     parse_outcome(data, filename)
 
 
-@settings(BOUNDED, max_examples=400)
+@settings(BOUNDED, max_examples=800)
 @given(
     text=st.text(max_size=400) | soup,
     encoding=st.sampled_from(["utf-8", "utf-8", "utf-8-sig", "utf-16", "cp1252"]),
@@ -154,7 +154,7 @@ wild_object = st.fixed_dictionaries(
 )
 
 
-@settings(BOUNDED, max_examples=300)
+@settings(BOUNDED, max_examples=400)
 @given(
     objects=st.lists(
         st.integers(0, 3).flatmap(lambda n: wild_object if n == 0 else article_object),
@@ -223,7 +223,7 @@ def mutate(data: bytes, mutations: list[tuple[str, int, int, bytes]]) -> bytes:
     return data
 
 
-@settings(BOUNDED, max_examples=300)
+@settings(BOUNDED, max_examples=400)
 @given(
     path=st.sampled_from(fixture_files()),
     mutations=st.lists(mutation, min_size=1, max_size=4),
@@ -236,7 +236,7 @@ def test_mutated_fixtures(path: Path, mutations: list[tuple[str, int, int, bytes
 @pytest.mark.skipif(
     not corpus_files(), reason=f"the shared corpus is absent ({CORPUS_DIR}): ../shared/corpus"
 )
-@settings(BOUNDED, max_examples=200)
+@settings(BOUNDED, max_examples=300)
 @given(
     path=st.sampled_from(corpus_files()),
     mutations=st.lists(mutation, min_size=1, max_size=4),
