@@ -285,7 +285,7 @@ CASES: tuple[HostileCase, ...] = (
     ),
     _case("HTML, 30,000 elements", "elements.html", lambda: html_elements(30_000), "too_long"),
     _case(
-        "HTML, 600,000 paragraphs (8 MB)",
+        "HTML, 600,000 paragraphs (10 MB)",
         "paragraphs.html",
         lambda: html_paragraphs(600_000),
         "too_long",
