@@ -276,9 +276,7 @@ def parse_html(text: str) -> Extracted:
 def _check_size(tree: Any) -> None:
     """Refuse a page of more than MAX_HTML_ELEMENTS elements, or with an element of more than
     MAX_HTML_CHILDREN children, before anything costs more than a count."""
-    elements = 0
-    for node in tree.iter():
-        elements += 1
+    for elements, node in enumerate(tree.iter(), 1):
         if elements > MAX_HTML_ELEMENTS:
             raise ParseError(
                 "too_long",
