@@ -31,6 +31,8 @@ FORMATS = ("text", "markdown", "json", "json-html", "jsonl", "html")
         ("before <!-- a comment --> after", "before after"),
         # A "<" that could still open a tag is dropped; one that could not stays
         ("<img src=x onerror=alert(1)", "img src=x onerror=alert(1)"),
+        ("&lt;&lt;&lt;Riverside Courier", "Riverside Courier"),  # found by hypothesis
+        ("at <<<<b>bold", "at bold"),
         ("2 < 3 and 5 > 4", "2 < 3 and 5 > 4"),
         ("Honeywell <HON.N> rose", "Honeywell HON.N rose"),  # a wire ticker keeps its text
         # Control characters, bidi overrides and zero-width characters go; spaces collapse

@@ -33,8 +33,9 @@ _RAW_CLOSE = {
 _TAG = re.compile(r"<(?:/?[A-Za-z][A-Za-z0-9:-]*(?=[\s/>])|[!?])[^<>]*>")
 # Angle brackets around what no tag name looks like: a wire ticker ("<IBM.N>") keeps its text.
 _BRACKETED = re.compile(r"<([A-Za-z][^<>\s]*)>")
-# What is left that a browser could still read as the start of a tag.
-_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+# What is left that a browser could still read as the start of a tag; a run of "<" goes whole
+# ("<<<b" losing one "<" would leave "<<b", then "<b" the next time the text is cleaned).
+_TAG_START = re.compile(r"<+(?=[A-Za-z/!?])")
 # Character references with their semicolon ("&amp;", "&#60;", "&#x3C;"), and the four that
 # pages often leave without one ("PG&amp", "&quot") where no letter, digit or "=" follows.
 # Other legacy references are left alone: in plain text "a=1&not=2" holds no entity.
