@@ -281,3 +281,16 @@ def test_a_fixture_without_bom_in_utf16_or_utf32_gives_the_same_record(
     assert [(a.headline, a.body, a.authors) for a in articles] == [
         (a.headline, a.body, a.authors) for a in expected
     ]
+
+
+def test_urls_with_an_unclosed_bracket_host_are_dropped_not_raised() -> None:
+    # Found by hypothesis over mutated fixtures: urlsplit raises ValueError on "https://[…"
+    page = (
+        b'<html><head><title>Ferries stay</title><link rel="canonical" href="https://[x/a">'
+        b'<meta property="og:image" content="https://[x/a.jpg"></head><body><article>'
+        b"<h1>Ferries stay</h1><p>The harbour council voted on Tuesday to keep the ferries.</p>"
+        b'<figure><img src="/b.jpg" width="800"></figure></article></body></html>'
+    )
+    [article] = parse_articles(page, filename="page.html")
+    assert (article.source_url, article.image) == (None, None)
+    assert_sound(article)

@@ -40,10 +40,14 @@ def lead_image(
 ) -> LeadImage | None:
     """The lead image at url, or None when it is no picture a card could show."""
     url = url.strip()
-    if base and not url.startswith(("http://", "https://")):
-        url = urljoin(base, url)
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > MAX_URL_CHARS:
+    try:
+        if base and not url.startswith(("http://", "https://")):
+            url = urljoin(base, url)
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # "https://[…" with no closing bracket: no URL at all
+        return None
+    if parts.scheme not in ("http", "https") or not host or len(url) > MAX_URL_CHARS:
         return None
     if any(ch.isspace() for ch in url) or _NOT_A_PICTURE.search(parts.path):
         return None

@@ -123,7 +123,7 @@ def read_page(tree: Any) -> PageMeta:
         article = next((obj for obj in objects if "headline" in obj), None)
 
     meta.url = _canonical(tree, tags, article)
-    meta.host = (urlsplit(meta.url).hostname or None) if meta.url else None
+    meta.host = _host_of(meta.url) if meta.url else None
 
     if article is not None:
         meta.discussion = bool(_types(article) & DISCUSSION_TYPES)
@@ -418,9 +418,16 @@ def _canonical(tree: Any, tags: dict[str, list[str]], article: dict[str, Any] | 
         candidates += [v for v in (_text(article.get("url")),) if v]
     for candidate in candidates:
         value = str(candidate).strip()
-        if value.startswith(("http://", "https://")) and urlsplit(value).hostname:
+        if value.startswith(("http://", "https://")) and _host_of(value):
             return value
     return None
+
+
+def _host_of(url: str) -> str | None:
+    try:
+        return urlsplit(url).hostname or None
+    except ValueError:  # "https://[…" with no closing bracket: no URL at all
+        return None
 
 
 def _jsonld_objects(tree: Any) -> list[dict[str, Any]]:
