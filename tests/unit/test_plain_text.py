@@ -33,6 +33,8 @@ FORMATS = ("text", "markdown", "json", "json-html", "jsonl", "html")
         ("<img src=x onerror=alert(1)", "img src=x onerror=alert(1)"),
         ("&lt;&lt;&lt;Riverside Courier", "Riverside Courier"),  # found by hypothesis
         ("at <<<<b>bold", "at bold"),
+        ("dared&l&lt;t; hope", "dared< hope"),  # found by hypothesis: a new reference
+        ("&amp;amp;amp;amp;amp;lt;script&gt;x", "script>x"),  # encoded past every round
         ("2 < 3 and 5 > 4", "2 < 3 and 5 > 4"),
         ("Honeywell <HON.N> rose", "Honeywell HON.N rose"),  # a wire ticker keeps its text
         # Control characters, bidi overrides and zero-width characters go; spaces collapse

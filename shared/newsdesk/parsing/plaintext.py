@@ -36,6 +36,9 @@ _BRACKETED = re.compile(r"<([A-Za-z][^<>\s]*)>")
 # What is left that a browser could still read as the start of a tag; a run of "<" goes whole
 # ("<<<b" losing one "<" would leave "<<b", then "<b" the next time the text is cleaned).
 _TAG_START = re.compile(r"<+(?=[A-Za-z/!?])")
+_ENCODED_TAG_START = re.compile(
+    r"(?:&(?:amp;)*(?:lt;?|#0*60;|#x0*3c;))+(?=\s*[A-Za-z/!?])", re.IGNORECASE
+)
 # Character references with their semicolon ("&amp;", "&#60;", "&#x3C;"), and the four that
 # pages often leave without one ("PG&amp", "&quot") where no letter, digit or "=" follows.
 # Other legacy references are left alone: in plain text "a=1&not=2" holds no entity.
@@ -63,11 +66,14 @@ def plain_text(value: str) -> str:
         if "&" in text:
             text = decode_references(text)
         if "<" in text:
-            text = strip_markup(text)
+            # A dropped "<" can join a new reference ("&l&lt;t;" → "&l<t;" → "&lt;"): the
+            # next round decodes it.
+            text = _TAG_START.sub("", strip_markup(text))
         if text == before:
             break
-    if "<" in text:
-        text = _TAG_START.sub("", text)
+    else:
+        # Encoded more times than there are rounds: what would still decode to a tag start goes.
+        text = _TAG_START.sub("", _ENCODED_TAG_START.sub("", text))
     if not text.isascii() or not text.isprintable():
         text = _CONTROLS.sub("", _SPACE_CONTROLS.sub(" ", text))
     elif "  " not in text and text[:1] != " " and text[-1:] != " ":
