@@ -159,12 +159,6 @@ def check_body(body: list[str]) -> None:
         )
 
 
-def same_text(first: str, second: str) -> bool:
-    """Whether two texts say the same words (case, punctuation and spacing aside)."""
-    words = _words_only(second)
-    return bool(words) and _says(first, words)
-
-
 def _says(text: str, words: str) -> bool:
     """Whether `text` says exactly `words` (a _words_only result)."""
     # The words of a text's start are the start of its words (casefold and _NOT_WORD work a
