@@ -81,7 +81,8 @@ def budgets_of(results: dict[str, Any]) -> list[Budget]:
         found.append(
             Budget(
                 "parse.scale.growth_exponent",
-                "parse time over size, 64 KB to 700 KB, the largest articles a record holds (1 = linear, 2 = quadratic)",
+                "parse time over size, 64 KB to 700 KB, the largest articles a record holds "
+                "(1 = linear, 2 = quadratic)",
                 parse["scale"]["growth_exponent"],
                 "<=",
                 1.2,
