@@ -327,6 +327,28 @@ def test_unparseable_file_is_recorded_not_raised(
     assert failure.message
 
 
+def test_a_failure_reason_quoting_the_file_is_plain_text(
+    service: IngestService, objects: FakeObjects, store: FakeStore
+) -> None:
+    # Given a JSON article whose date is markup (the reason quotes the value)
+    key = "incoming/hostile-date.json"
+    objects.files[key] = json.dumps(
+        {
+            "headline": "Ferries stay",
+            "body": "The council voted.",
+            "published_at": "<img src=x onerror=alert(1)>",
+        }
+    ).encode()
+
+    [outcome] = service.handle_message(body(key=key))
+
+    # Then the failure names the field, and /ingestions would serve no markup
+    failure = store.ingestions[key]
+    assert (outcome.status, failure.code) == ("failed", "invalid_json")
+    assert "published_at" in failure.message
+    assert "<" not in failure.message and ">" not in failure.message
+
+
 def test_transient_store_error_is_raised_for_retry(
     service: IngestService, store: FakeStore
 ) -> None:

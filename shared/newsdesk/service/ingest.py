@@ -21,6 +21,9 @@ from newsdesk.parsing import parse_articles
 from newsdesk.storage.articles import SaveResult, is_newer, is_same_event
 from newsdesk.storage.objects import ObjectInfo
 
+# The reason of a failed ingestion, as /ingestions serves it.
+MAX_MESSAGE_CHARS = 500
+
 logger = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
@@ -310,6 +313,11 @@ class IngestService:
     def _fail(
         self, event: ObjectEvent, code: str, message: str, *, article_ids: Sequence[str] = ()
     ) -> Outcome:
+        from newsdesk.parsing.plaintext import plain_text
+
+        # A reason may quote the file ("published_at: '<script>…' is not a date"): served by
+        # /ingestions, so plain text and bounded like every other field a client may show.
+        message = plain_text(message)[:MAX_MESSAGE_CHARS]
         logger.warning("ingestion of %s failed: %s: %s", event.key, code, message)
         self.store.record_failure(
             key=event.key,
