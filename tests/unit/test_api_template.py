@@ -59,3 +59,10 @@ def test_the_api_function_can_only_read_the_table_and_the_search_index(
     secret = template["Resources"]["CursorSecret"]
     assert secret["Type"] == "AWS::SecretsManager::Secret"
     assert secret["Properties"]["GenerateSecretString"]["PasswordLength"] >= 32
+
+
+def test_the_api_keeps_its_responses_out_of_traces(template: dict[str, Any]) -> None:
+    # Articles and search pages are far larger than an X-Ray segment (64 KB); powertools would
+    # otherwise add every response to the handler's trace as metadata.
+    variables = template["Resources"]["ApiFunction"]["Properties"]["Environment"]["Variables"]
+    assert variables["POWERTOOLS_TRACER_CAPTURE_RESPONSE"] == "false"
