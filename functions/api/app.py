@@ -183,7 +183,21 @@ def list_articles(
     ] = None,
 ) -> Response[Any]:
     selected = parse_fields(fields, SUMMARY_FIELDS)
-    filters = ArticleFilters(
+    filters = _article_filters(section, author, tag, lang, from_, to)
+    page = _content().list_articles(filters, limit=limit, cursor=cursor)
+    return answer_page(app, page, selected)
+
+
+def _article_filters(
+    section: str | None,
+    author: str | None,
+    tag: str | None,
+    lang: str | None,
+    from_: str | None,
+    to: str | None,
+) -> ArticleFilters:
+    """The /articles filters, as /articles and /search both take them."""
+    return ArticleFilters(
         section=section,
         author=author,
         tag=tag,
@@ -191,8 +205,6 @@ def list_articles(
         start=parse_time_bound(from_, parameter="from", end=False),
         end=parse_time_bound(to, parameter="to", end=True),
     )
-    page = _content().list_articles(filters, limit=limit, cursor=cursor)
-    return answer_page(app, page, selected)
 
 
 _SEARCH_SYNTAX = (
@@ -254,19 +266,11 @@ def search_articles(
         ),
     ] = None,
 ) -> Response[Any]:
-    from newsdesk.search.index import SearchFilters
     from newsdesk.service.search import SearchQuery, parse_facets
 
     query = SearchQuery(
         q=q,
-        filters=SearchFilters(
-            section=section,
-            author=author,
-            tag=tag,
-            lang=lang,
-            start=parse_time_bound(from_, parameter="from", end=False),
-            end=parse_time_bound(to, parameter="to", end=True),
-        ),
+        filters=_article_filters(section, author, tag, lang, from_, to),
         order="newest" if order == "newest" else "relevance",
         limit=limit,
         cursor=cursor,

@@ -38,7 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from newsdesk.errors import InvalidRequestError
-    from newsdesk.search.index import SearchFilters
+    from newsdesk.models import ArticleFilters
     from newsdesk.service.content import parse_time_bound
     from newsdesk.service.search import SearchQuery, SearchService
     from newsdesk.storage.index_files import IndexFileStore
@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
             return 2
         query = SearchQuery(
             q=args.query,
-            filters=SearchFilters(
+            filters=ArticleFilters(
                 section=args.section,
                 author=args.author,
                 tag=args.tag,

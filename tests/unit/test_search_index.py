@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from newsdesk.models import ArticleFilters
 from newsdesk.search.index import (
     IndexFileError,
     Removal,
-    SearchFilters,
     SearchIndex,
     SearchRequest,
     Upsert,
@@ -82,16 +82,16 @@ def test_english_is_stemmed(index: SearchIndex) -> None:
 
 
 def test_filters_narrow_the_matches(index: SearchIndex) -> None:
-    assert search(index, "harbour", filters=SearchFilters(section="environment")) == [RIVER.id]
-    assert search(index, "harbour", filters=SearchFilters(tag="energy")) == [WIND.id]
-    assert search(index, "harbour", filters=SearchFilters(author="maria-lindqvist")) == [
+    assert search(index, "harbour", filters=ArticleFilters(section="environment")) == [RIVER.id]
+    assert search(index, "harbour", filters=ArticleFilters(tag="energy")) == [WIND.id]
+    assert search(index, "harbour", filters=ArticleFilters(author="maria-lindqvist")) == [
         WIND.id,
         RIVER.id,
     ]
-    assert search(index, "stadt OR harbour", filters=SearchFilters(lang="de")) == [BERLIN.id]
+    assert search(index, "stadt OR harbour", filters=ArticleFilters(lang="de")) == [BERLIN.id]
     start = datetime(2026, 9, 15, tzinfo=UTC)
-    assert search(index, "harbour", filters=SearchFilters(start=start)) == [WIND.id]
-    assert search(index, "harbour", filters=SearchFilters(end=start)) == [RIVER.id]
+    assert search(index, "harbour", filters=ArticleFilters(start=start)) == [WIND.id]
+    assert search(index, "harbour", filters=ArticleFilters(end=start)) == [RIVER.id]
 
 
 def test_facets_count_the_whole_result_set(index: SearchIndex) -> None:

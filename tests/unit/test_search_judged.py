@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from newsdesk.errors import ParseError
-from newsdesk.models import Article
+from newsdesk.models import Article, ArticleFilters
 from newsdesk.parsing import parse_articles
-from newsdesk.search.index import Order, SearchFilters, SearchIndex, SearchRequest, Upsert
+from newsdesk.search.index import Order, SearchIndex, SearchRequest, Upsert
 from newsdesk.search.query import parse_query
 
 pytestmark = pytest.mark.corpus
@@ -125,6 +125,6 @@ def test_expected_article_ranks_within_top_k(
     order: Order = options.pop("order", "relevance")
     if "start" in options:
         options["start"] = datetime.fromisoformat(options["start"]).replace(tzinfo=UTC)
-    request = SearchRequest(parse_query(query), SearchFilters(**options), order=order, limit=k)
+    request = SearchRequest(parse_query(query), ArticleFilters(**options), order=order, limit=k)
     ranked = [names[hit.id] for hit in index.search(request).hits]
     assert any(name.startswith(expected) for name in ranked), f"{query!r}: top {k} = {ranked}"

@@ -27,11 +27,10 @@ import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, cast
 
-from newsdesk.models import SUMMARY_FIELDS, Article, FacetCount, SearchHit
+from newsdesk.models import SUMMARY_FIELDS, Article, ArticleFilters, FacetCount, SearchHit
 from newsdesk.search.query import (
     COLUMNS,
     MARK_CLOSE,
@@ -91,21 +90,9 @@ class ApplyCounts:
 
 
 @dataclass(frozen=True)
-class SearchFilters:
-    """The /articles filters, as search applies them (slugs; UTC bounds on the listing time)."""
-
-    section: str | None = None
-    author: str | None = None
-    tag: str | None = None
-    lang: str | None = None
-    start: datetime | None = None
-    end: datetime | None = None
-
-
-@dataclass(frozen=True)
 class SearchRequest:
     query: ParsedQuery
-    filters: SearchFilters = SearchFilters()
+    filters: ArticleFilters = field(default_factory=ArticleFilters)
     order: Order = "relevance"
     limit: int = 20
     offset: int = 0
@@ -347,10 +334,10 @@ class SearchIndex:
         return SearchResults(hits=hits, more=more, facets=facets)
 
     def more_like_this(
-        self, article_id: str, fts: str, *, limit: int, filters: SearchFilters | None = None
+        self, article_id: str, fts: str, *, limit: int, filters: ArticleFilters | None = None
     ) -> list[SearchHit]:
         """The best matches of an OR query (an article's keywords), the article itself excluded."""
-        filters = filters or SearchFilters()
+        filters = filters or ArticleFilters()
         matches, params = self._matches(fts, filters)
         rows = self._db.execute(
             f"WITH m(rowid, rank) AS ({matches}) "
@@ -372,7 +359,7 @@ class SearchIndex:
         wanted = normalize_headline(headline)
         if not has_word(text) or not wanted:
             return []
-        matches, params = self._matches("{headline} : " + fts_string(text), SearchFilters())
+        matches, params = self._matches("{headline} : " + fts_string(text), ArticleFilters())
         rows = self._db.execute(
             f"WITH m(rowid, rank) AS ({matches}) "
             "SELECT d.data FROM m JOIN docs d ON d.rowid = m.rowid ORDER BY m.rank, d.id LIMIT ?",
@@ -382,7 +369,7 @@ class SearchIndex:
         return [hit for hit in hits if normalize_headline(hit.headline) == wanted][:limit]
 
     def latest(
-        self, filters: SearchFilters, *, exclude: Iterable[str] = (), limit: int
+        self, filters: ArticleFilters, *, exclude: Iterable[str] = (), limit: int
     ) -> list[SearchHit]:
         """The newest articles that pass the filters (e.g. one author's), some ids excluded."""
         excluded = set(exclude)
@@ -393,7 +380,7 @@ class SearchIndex:
         ).fetchall()
         return [_hit(data) for article_id, data in rows if article_id not in excluded][:limit]
 
-    def _matches(self, fts: str, filters: SearchFilters) -> tuple[str, list[Any]]:
+    def _matches(self, fts: str, filters: ArticleFilters) -> tuple[str, list[Any]]:
         """SQL of (rowid, rank) over the FTS tables that can hold matches, and its parameters."""
         tables = list(_TABLES)
         if filters.lang is not None:
@@ -440,7 +427,7 @@ class SearchIndex:
         return table
 
     def _facet(
-        self, name: str, matches: str, params: list[Any], filters: SearchFilters
+        self, name: str, matches: str, params: list[Any], filters: ArticleFilters
     ) -> list[FacetCount]:
         value, label, join = {
             "section": ("d.section_slug", "d.section", ""),
@@ -493,7 +480,7 @@ def _document(article: Article) -> _Document:
     )
 
 
-def _filter_sql(filters: SearchFilters) -> str:
+def _filter_sql(filters: ArticleFilters) -> str:
     clauses = ["1"]
     if filters.section is not None:
         clauses.append("d.section_slug = ?")
@@ -510,7 +497,7 @@ def _filter_sql(filters: SearchFilters) -> str:
     return " AND ".join(clauses)
 
 
-def _filter_params(filters: SearchFilters) -> list[Any]:
+def _filter_params(filters: ArticleFilters) -> list[Any]:
     params: list[Any] = [
         value
         for value in (filters.section, filters.author, filters.tag, filters.lang)
@@ -549,7 +536,6 @@ __all__ = [
     "Change",
     "IndexFileError",
     "Removal",
-    "SearchFilters",
     "SearchIndex",
     "SearchRequest",
     "SearchResults",

@@ -21,6 +21,7 @@ from newsdesk.errors import InvalidRequestError
 from newsdesk.models import (
     RELATED_SIMILAR,
     Article,
+    ArticleFilters,
     FacetCount,
     RelatedArticle,
     RelatedReason,
@@ -31,7 +32,6 @@ from newsdesk.search.index import (
     FACETS,
     IndexFileError,
     Order,
-    SearchFilters,
     SearchIndex,
     SearchRequest,
 )
@@ -52,7 +52,7 @@ class SearchQuery:
     """One GET /search request, its parameters as the API took them."""
 
     q: str
-    filters: SearchFilters = field(default_factory=SearchFilters)
+    filters: ArticleFilters = field(default_factory=ArticleFilters)
     order: Order = "relevance"
     limit: int = 20
     cursor: str | None = None
@@ -174,10 +174,10 @@ class SearchService:
             )
         for author in article.authors[:authors]:
             groups.append(
-                ("same_author", index.latest(SearchFilters(author=author.slug), limit=limit + 1))
+                ("same_author", index.latest(ArticleFilters(author=author.slug), limit=limit + 1))
             )
         for tag in tags:
-            groups.append(("shared_tag", index.latest(SearchFilters(tag=tag), limit=limit + 1)))
+            groups.append(("shared_tag", index.latest(ArticleFilters(tag=tag), limit=limit + 1)))
         for reason, hits in groups:
             for hit in hits:
                 if len(related) >= limit:
@@ -253,7 +253,7 @@ def open_search_service(settings: Settings) -> SearchService:
     )
 
 
-def _filter_key(filters: SearchFilters) -> tuple[str | None, ...]:
+def _filter_key(filters: ArticleFilters) -> tuple[str | None, ...]:
     return (
         filters.section,
         filters.author,
