@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from benchmarks.child import run_module
 from newsdesk_cli.template import (
     ROOT,
     function_environment,
@@ -144,18 +145,13 @@ def measure_invocations(runs: int) -> dict[str, Any]:
 
 
 def _invoke_fresh(function_id: str) -> dict[str, Any]:
-    completed = subprocess.run(
-        [sys.executable, "-m", "benchmarks.coldstart", function_id],
-        env=lambda_environment(function_id),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if completed.returncode != 0:
-        raise RuntimeError(f"{function_id} invocation failed:\n{completed.stderr[-3000:]}")
     # The handlers print their logs and metrics to stdout; the outcome is the last line.
-    outcome: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
+    outcome: dict[str, Any] = run_module(
+        "benchmarks.coldstart",
+        [function_id],
+        lambda_environment(function_id),
+        what=f"{function_id} invocation",
+    )
     return outcome
 
 

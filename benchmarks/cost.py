@@ -13,12 +13,11 @@ from __future__ import annotations
 import importlib
 import json
 import os
-import subprocess
-import sys
 import time
 from collections import Counter
 from typing import Any
 
+from benchmarks.child import run_module
 from newsdesk_cli.template import (
     ROOT,
     function_environment,
@@ -65,17 +64,7 @@ def measure() -> dict[str, Any]:
         **{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "POWERTOOLS_"))},
         "PYTHONPATH": os.pathsep.join([str(ROOT / "shared"), str(ROOT)]),
     }
-    completed = subprocess.run(
-        [sys.executable, "-m", "benchmarks.cost"],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if completed.returncode != 0:
-        raise RuntimeError(f"cost measurement failed:\n{completed.stderr[-3000:]}")
-    figures: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
+    figures: dict[str, Any] = run_module("benchmarks.cost", [], env, what="cost measurement")
     figures["monthly"] = monthly(figures)
     return figures
 

@@ -21,6 +21,7 @@ import sys
 import time
 from typing import Any
 
+from benchmarks.child import run_module
 from benchmarks.coldstart import REGION, lambda_environment
 from newsdesk_cli.template import ROOT
 
@@ -58,17 +59,7 @@ def measure_api_latency(sizes: tuple[int, ...], calls: int) -> dict[str, Any]:
 
 
 def _run_child(arguments: list[str], env: dict[str, str]) -> dict[str, Any]:
-    completed = subprocess.run(
-        [sys.executable, "-m", "benchmarks.scale", *arguments],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if completed.returncode != 0:
-        raise RuntimeError(f"{arguments[0]} failed:\n{completed.stderr[-3000:]}")
-    figures: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
+    figures: dict[str, Any] = run_module("benchmarks.scale", arguments, env, what=arguments[0])
     return figures
 
 
