@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Generic, Literal, TypeVar
+from typing import Generic, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -150,6 +151,45 @@ class RelatedArticle(BaseModel):
     headline: str
     section: str | None = None
     published_at: datetime | None = None
+
+
+class _Listed(Protocol):
+    """What a related entry is made of: an ArticleSummary or a SearchHit."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def headline(self) -> str: ...
+    @property
+    def section(self) -> str | None: ...
+    @property
+    def published_at(self) -> datetime | None: ...
+
+
+def add_unseen(
+    related: list[RelatedArticle],
+    seen: set[str],
+    reason: RelatedReason,
+    items: Iterable[_Listed],
+    *,
+    limit: int,
+) -> None:
+    """Append `items` not seen yet to `related` as `reason`, until it holds `limit` entries."""
+    for item in items:
+        if len(related) >= limit:
+            return
+        if item.id in seen:
+            continue
+        seen.add(item.id)
+        related.append(
+            RelatedArticle(
+                reason=reason,
+                id=item.id,
+                headline=item.headline,
+                section=item.section,
+                published_at=item.published_at,
+            )
+        )
 
 
 class AuthorProfile(BaseModel):

@@ -16,7 +16,6 @@ from pydantic import BaseModel
 
 from newsdesk.errors import InvalidRequestError, NotFoundError
 from newsdesk.models import (
-    RELATED_SIMILAR,
     SUMMARY_FIELDS,
     Article,
     ArticleFilters,
@@ -30,6 +29,7 @@ from newsdesk.models import (
     SearchPage,
     SectionInfo,
     TagInfo,
+    add_unseen,
 )
 from newsdesk.slugs import slugify
 
@@ -160,22 +160,6 @@ class ContentService:
                     reason="read_more", id=resolved, headline=link.headline, section=link.section
                 )
             )
-        if self._search is not None and len(related) < limit:
-            wanted = min(limit - len(related), RELATED_SIMILAR)
-            for hit in self._search.more_like_this(article, limit=wanted + len(seen)):
-                if hit.id in seen or len(related) >= limit or wanted <= 0:
-                    continue
-                seen.add(hit.id)
-                wanted -= 1
-                related.append(
-                    RelatedArticle(
-                        reason="more_like_this",
-                        id=hit.id,
-                        headline=hit.headline,
-                        section=hit.section,
-                        published_at=hit.published_at,
-                    )
-                )
         candidates: list[tuple[Literal["same_author", "shared_tag"], ArticleFilters]] = [
             ("same_author", ArticleFilters(author=author.slug))
             for author in article.authors[:_RELATED_AUTHORS]
@@ -185,19 +169,7 @@ class ContentService:
             if len(related) >= limit:
                 break
             page = self._store.list_articles(filters, limit=limit + 1, cursor=None)
-            for summary in page.items:
-                if summary.id in seen or len(related) >= limit:
-                    continue
-                seen.add(summary.id)
-                related.append(
-                    RelatedArticle(
-                        reason=reason,
-                        id=summary.id,
-                        headline=summary.headline,
-                        section=summary.section,
-                        published_at=summary.published_at,
-                    )
-                )
+            add_unseen(related, seen, reason, page.items, limit=limit)
         return related[:limit]
 
     def list_authors(self, *, limit: int, cursor: str | None) -> Page[AuthorProfile]:

@@ -27,6 +27,7 @@ from newsdesk.models import (
     RelatedReason,
     SearchHit,
     SearchPage,
+    add_unseen,
 )
 from newsdesk.search.index import (
     FACETS,
@@ -179,21 +180,7 @@ class SearchService:
         for tag in tags:
             groups.append(("shared_tag", index.latest(ArticleFilters(tag=tag), limit=limit + 1)))
         for reason, hits in groups:
-            for hit in hits:
-                if len(related) >= limit:
-                    return related
-                if hit.id in seen:
-                    continue
-                seen.add(hit.id)
-                related.append(
-                    RelatedArticle(
-                        reason=reason,
-                        id=hit.id,
-                        headline=hit.headline,
-                        section=hit.section,
-                        published_at=hit.published_at,
-                    )
-                )
+            add_unseen(related, seen, reason, hits, limit=limit)
         return related[:limit]
 
     def _current(self) -> SearchIndex | None:
